@@ -1,0 +1,19 @@
+"""Database schema: one module per concept, all on one MetaData."""
+
+from __future__ import annotations
+
+from warroom.adapters.orm import auth, incidents
+from warroom.adapters.orm.base import mapper_registry, metadata
+
+__all__ = ["auth", "incidents", "mapper_registry", "metadata", "start_mappers"]
+
+_started = False
+
+
+def start_mappers() -> None:
+    """Map the domain classes once per process (imperative mapping)."""
+    global _started
+    if _started:
+        return
+    incidents.map_incidents()
+    _started = True

@@ -1,0 +1,148 @@
+"""Repositories: load and save aggregates inside a unit of work's session."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from warroom.adapters.orm.auth import idempotency_keys
+from warroom.adapters.orm.base import counters
+from warroom.adapters.orm.incidents import incident_services, incidents, timeline_entries
+from warroom.domain.duplicates import Candidate
+from warroom.domain.enums import EntryKind, Stage
+from warroom.domain.errors import InvalidInput, NotFound
+from warroom.domain.incident import Incident
+from warroom.domain.timeline import TimelineEntry
+
+_REF = re.compile(r"^(?:INC-)?(\d{1,9})$", re.IGNORECASE)
+
+
+def parse_ref(ref: str) -> int:
+    """'INC-12' (or '12') → 12; anything else is InvalidInput naming `ref`."""
+    match = _REF.match(ref.strip())
+    if not match:
+        raise InvalidInput("ref", f"{ref!r} is not an incident reference like INC-12")
+    return int(match.group(1))
+
+
+class IncidentRepository:
+    """Incidents by reference; remembers what it handed out so events can be collected."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.seen: list[Incident] = []
+        self._services: dict[int, list[str]] = {}
+
+    def next_number(self) -> int:
+        """Allocate the next INC number; the row lock serialises concurrent declarations."""
+        stmt = (
+            update(counters)
+            .where(counters.c.name == "incident")
+            .values(value=counters.c.value + 1)
+            .returning(counters.c.value)
+        )
+        value = self.session.execute(stmt).scalar_one_or_none()
+        if value is None:
+            self.session.execute(insert(counters).values(name="incident", value=1))
+            return 1
+        return int(value)
+
+    def add(self, incident: Incident) -> None:
+        self.session.add(incident)
+        self._track(incident, fresh=True)
+
+    def get(self, ref: str) -> Incident:
+        """The incident, locked for update until the unit of work ends."""
+        number = parse_ref(ref)
+        stmt = select(Incident).where(incidents.c.id == number).with_for_update()
+        incident = self.session.execute(stmt).scalar_one_or_none()
+        if incident is None:
+            raise NotFound("incident", f"INC-{number}")
+        self._track(incident, fresh=False)
+        return incident
+
+    def open_incidents(self) -> list[Candidate]:
+        rows = self.session.execute(
+            select(
+                incidents.c.id,
+                incidents.c.title,
+                incidents.c.services,
+                incidents.c.channel,
+                incidents.c.stage,
+                incidents.c.severity,
+            ).where(incidents.c.stage != Stage.CLOSED)
+        )
+        return [
+            Candidate(f"INC-{r.id}", r.title, list(r.services), r.channel, r.stage, r.severity)
+            for r in rows
+        ]
+
+    def entries(self, number: int, kinds: Sequence[EntryKind]) -> list[TimelineEntry]:
+        """Timeline entries of the given kinds, oldest first."""
+        stmt = (
+            select(TimelineEntry)
+            .where(timeline_entries.c.incident_id == number, timeline_entries.c.kind.in_(kinds))
+            .order_by(timeline_entries.c.occurred_at, timeline_entries.c.id)
+        )
+        return list(self.session.execute(stmt).scalars())
+
+    def _track(self, incident: Incident, *, fresh: bool) -> None:
+        if incident not in self.seen:
+            self.seen.append(incident)
+            self._services[id(incident)] = [] if fresh else list(incident.services)
+
+    def flush_pending(self) -> None:
+        """Write the new timeline entries and the service index of every touched incident."""
+        for incident in self.seen:
+            for entry in incident.new_entries:
+                entry.incident_id = incident.number
+                self.session.add(entry)
+            incident.new_entries = []
+            before = self._services[id(incident)]
+            if before != incident.services:
+                self.session.flush([incident])
+                self.session.execute(
+                    delete(incident_services).where(
+                        incident_services.c.incident_id == incident.number
+                    )
+                )
+                if incident.services:
+                    self.session.execute(
+                        insert(incident_services),
+                        [{"incident_id": incident.number, "service": s} for s in incident.services],
+                    )
+                self._services[id(incident)] = list(incident.services)
+        self.session.flush()
+
+
+class IdempotencyRepository:
+    """Results of POSTs made with an Idempotency-Key, kept with the effect they describe."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, principal: str, key: str) -> Any:
+        return self.session.execute(
+            select(idempotency_keys).where(
+                idempotency_keys.c.principal == principal, idempotency_keys.c.key == key
+            )
+        ).one_or_none()
+
+    def add(self, principal: str, key: str, fingerprint: str, result: Any, now: datetime) -> None:
+        self.session.execute(
+            insert(idempotency_keys).values(
+                principal=principal, key=key, fingerprint=fingerprint, result=result, created_at=now
+            )
+        )
+
+    def save_response(self, principal: str, key: str, status_code: int, response: str) -> None:
+        self.session.execute(
+            update(idempotency_keys)
+            .where(idempotency_keys.c.principal == principal, idempotency_keys.c.key == key)
+            .values(status_code=status_code, response=response)
+        )

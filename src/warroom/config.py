@@ -1,0 +1,73 @@
+"""Settings: environment (WARROOM_*) first, then an optional warroom.toml, then defaults."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_DATABASE_URL = "sqlite:///./var/warroom.db"
+
+
+class SettingsError(Exception):
+    """The settings cannot be used as given."""
+
+
+class Settings(BaseSettings):
+    """Every setting warroom reads, validated once at start-up."""
+
+    model_config = SettingsConfigDict(env_prefix="WARROOM_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    policy: str = "standard"
+    url: str = "http://127.0.0.1:8000"
+    token: SecretStr | None = None
+    secret_key: SecretStr | None = None
+    dev: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "info"
+    max_body_bytes: int = 1_048_576
+    token_cache_seconds: float = 10.0
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_path = Path(os.environ.get("WARROOM_CONFIG", "warroom.toml"))
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=toml_path),
+        )
+
+    @model_validator(mode="after")
+    def _database_url_driver(self) -> Settings:
+        # "postgresql://" would pick psycopg2, which is not installed; psycopg 3 is.
+        if self.database_url.startswith(("postgresql://", "postgres://")):
+            self.database_url = "postgresql+psycopg://" + self.database_url.split("://", 1)[1]
+        return self
+
+    def require_secret_key(self) -> str:
+        """The secret key; outside dev mode a missing or default key is refused."""
+        key = self.secret_key.get_secret_value() if self.secret_key else ""
+        if key and key != "change-me":
+            return key
+        if self.dev:
+            return "dev-only-secret-key"
+        raise SettingsError(
+            "WARROOM_SECRET_KEY must be set to a long random value "
+            "(or set WARROOM_DEV=1 for local development)"
+        )

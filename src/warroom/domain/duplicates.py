@@ -1,0 +1,53 @@
+"""Is a new declaration a duplicate of an open incident? (document 002, declaration step 1)"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    ref: str
+    title: str
+    services: Sequence[str]
+    channel: str
+    stage: str
+    severity: str
+
+
+def _normalise(title: str) -> str:
+    return " ".join(_WORD.findall(title.lower()))
+
+
+def title_similarity(a: str, b: str) -> float:
+    """0..1: how alike two titles read once case and punctuation are ignored."""
+    na, nb = _normalise(a), _normalise(b)
+    if not na or not nb:
+        return 0.0
+    return SequenceMatcher(None, na, nb).ratio()
+
+
+def find_duplicates(
+    *,
+    title: str,
+    services: Sequence[str],
+    open_incidents: Iterable[Candidate],
+    threshold: float,
+) -> list[tuple[Candidate, str]]:
+    """Open incidents on a shared service or with a near-identical title, with the reason."""
+    wanted = {s.lower() for s in services}
+    found: list[tuple[Candidate, str]] = []
+    for candidate in open_incidents:
+        shared = sorted(wanted & {s.lower() for s in candidate.services})
+        if shared:
+            found.append((candidate, f"open on the same service: {', '.join(shared)}"))
+            continue
+        score = title_similarity(title, candidate.title)
+        if score >= threshold:
+            found.append((candidate, f"similar title ({score:.0%} alike)"))
+    return found

@@ -1,0 +1,35 @@
+"""The HTTP application: JSON API under /api/v1, health and metrics."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from warroom.bootstrap import Warroom
+from warroom.entrypoints.api import problems
+from warroom.entrypoints.api.deps import TokenCache
+from warroom.entrypoints.api.limits import BodySizeLimit
+from warroom.entrypoints.api.routes import admin, health, incidents, record, roles, work
+
+API_ROUTERS = (incidents.router, record.router, roles.router, work.router, admin.router)
+
+
+def create_app(wr: Warroom) -> FastAPI:
+    """An ASGI app serving `wr`; nothing is created at import time."""
+    app = FastAPI(
+        title="warroom",
+        version="0.1.0",
+        summary="Self-hosted incident management",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.warroom = wr
+    app.state.token_cache = TokenCache(wr.settings.token_cache_seconds)
+    api = APIRouter(prefix="/api/v1")
+    for router in API_ROUTERS:
+        api.include_router(router)
+    app.include_router(api)
+    app.include_router(health.router)
+    problems.install(app)
+    app.add_middleware(BodySizeLimit, max_bytes=wr.settings.max_body_bytes)
+    return app

@@ -1,0 +1,143 @@
+"""Dependencies shared by the routes: the app, the caller, permissions, idempotency."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from warroom.bootstrap import Warroom
+from warroom.domain.access import Permission, Principal
+from warroom.domain.commands import Command
+from warroom.entrypoints.api.responses import JSONBytes, dumps
+from warroom.service_layer.messagebus import IdempotencyKey
+
+_bearer = HTTPBearer(auto_error=False, description="An API token from `warroom token create`.")
+
+
+def get_warroom(request: Request) -> Warroom:
+    app: Warroom = request.app.state.warroom
+    return app
+
+
+WarroomDep = Annotated[Warroom, Depends(get_warroom)]
+
+
+class TokenCache:
+    """Verified tokens for a few seconds, so that reads do not hit the token table each time."""
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._entries: dict[str, tuple[float, Principal]] = {}
+
+    def get(self, token: str) -> Principal | None:
+        hit = self._entries.get(token)
+        if hit is None or hit[0] < time.monotonic():
+            return None
+        return hit[1]
+
+    def put(self, token: str, principal: Principal) -> None:
+        if len(self._entries) > 10_000:
+            self._entries.clear()
+        self._entries[token] = (time.monotonic() + self.ttl, principal)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+async def current_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The caller identified by the bearer token, or 401."""
+    if credentials is None or not credentials.credentials:
+        raise HTTPException(
+            401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"}
+        )
+    wr: Warroom = request.app.state.warroom
+    cache: TokenCache = request.app.state.token_cache
+    token = credentials.credentials
+    principal = cache.get(token)
+    if principal is None:
+        principal = wr.tokens.verify(token, wr.clock.now())
+        if principal is None:
+            raise HTTPException(
+                401,
+                "the bearer token is unknown, expired or revoked",
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
+        cache.put(token, principal)
+    return principal
+
+
+def require(
+    permission: Permission,
+) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    """A dependency that admits only callers holding `permission`."""
+
+    async def check(
+        principal: Annotated[Principal, Depends(current_principal)],
+    ) -> Principal:
+        if not principal.can(permission):
+            raise HTTPException(
+                403, f"the {principal.role} role may not {permission}; ask an admin for access"
+            )
+        return principal
+
+    return check
+
+
+Reader = Annotated[Principal, Depends(require(Permission.READ))]
+Writer = Annotated[Principal, Depends(require(Permission.WRITE))]
+Admin = Annotated[Principal, Depends(require(Permission.ADMIN))]
+
+
+async def idempotency_key(
+    request: Request,
+    principal: Annotated[Principal, Depends(current_principal)],
+    key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            max_length=200,
+            description="Repeat a POST safely: the same key returns the first response.",
+        ),
+    ] = None,
+) -> IdempotencyKey | None:
+    if not key:
+        return None
+    body = await request.body()
+    return IdempotencyKey(
+        principal=principal.name,
+        key=key,
+        fingerprint=IdempotencyKey.fingerprint_of(request.method, request.url.path, body),
+    )
+
+
+Idempotency = Annotated[IdempotencyKey | None, Depends(idempotency_key)]
+
+
+def execute(
+    wr: Warroom,
+    command: Command,
+    key: IdempotencyKey | None,
+    render: Callable[[Any], Any],
+    *,
+    status_code: int = 200,
+) -> JSONBytes:
+    """Run a command (once per idempotency key) and answer with `render(result)`."""
+    outcome = wr.bus.handle_idempotent(command, key)
+    if outcome.replayed and outcome.response is not None and outcome.status_code is not None:
+        return JSONBytes(
+            outcome.response.encode(),
+            status_code=outcome.status_code,
+            headers={"Idempotent-Replayed": "true"},
+        )
+    body = dumps(render(outcome.result))
+    if key is not None and not outcome.replayed:
+        wr.bus.save_response(key, status_code, body.decode())
+    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
+    return JSONBytes(body, status_code=status_code, headers=headers)

@@ -1,0 +1,28 @@
+"""Rendering helpers shared by the incident routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from warroom import queries
+from warroom.bootstrap import Warroom
+from warroom.service_layer.views import incident_view, load_incident
+
+
+def incident_public(wr: Warroom, ref: str, **extra: Any) -> dict[str, Any]:
+    """The incident as IncidentPublic, read after the command committed."""
+    with wr.read_session() as session:
+        view = incident_view(load_incident(session, ref), wr.policy)
+    view.update(extra)
+    return view
+
+
+def incident_detail(wr: Warroom, ref: str, timeline_limit: int) -> dict[str, Any]:
+    """IncidentPublic plus its timeline, from one read transaction."""
+    with wr.read_session() as session:
+        incident = load_incident(session, ref)
+        view = incident_view(incident, wr.policy)
+        conn = session.connection()
+        view["timeline"] = queries.timeline(conn, incident.number, limit=timeline_limit)
+        view["timeline_count"] = queries.timeline_count(conn, incident.number)
+    return view

@@ -1,0 +1,122 @@
+"""Handlers for declaring an incident and moving it through stages and severities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from warroom.domain import commands
+from warroom.domain.duplicates import find_duplicates
+from warroom.domain.errors import DuplicateSuspected
+from warroom.domain.incident import Incident
+from warroom.service_layer.messagebus import CommandHandler, Context
+from warroom.service_layer.unit_of_work import UnitOfWork
+
+
+def declare_incident(
+    cmd: commands.DeclareIncident, *, uow: UnitOfWork, ctx: Context
+) -> dict[str, Any]:
+    policy, now = ctx.policy, ctx.clock.now()
+    severity = cmd.severity or policy.default_severity
+    policy.severity(severity)
+    if not cmd.force:
+        duplicates = find_duplicates(
+            title=cmd.title,
+            services=cmd.services,
+            open_incidents=uow.incidents.open_incidents(),
+            threshold=policy.duplicate_title_similarity,
+        )
+        if duplicates:
+            raise DuplicateSuspected(
+                [
+                    {
+                        "ref": c.ref,
+                        "title": c.title,
+                        "channel": c.channel,
+                        "stage": c.stage,
+                        "severity": c.severity,
+                        "services": list(c.services),
+                        "reason": reason,
+                    }
+                    for c, reason in duplicates
+                ]
+            )
+    incident, rule = Incident.declare(
+        number=uow.incidents.next_number(),
+        policy=policy,
+        title=cmd.title,
+        severity=severity,
+        by=cmd.by,
+        now=now,
+        occurred_at=cmd.occurred_at,
+        detected_at=cmd.detected_at,
+        functionality=cmd.functionality,
+        state=cmd.state,
+        audience=cmd.audience,
+        summary=cmd.summary,
+        services=cmd.services,
+        customers_affected=cmd.customers_affected,
+        whole_service=cmd.whole_service,
+        visibility=cmd.visibility,
+        drill=cmd.drill,
+    )
+    uow.incidents.add(incident)
+    classification = None
+    if rule is not None and policy.rank(rule.severity) <= policy.rank(severity):
+        classification = {
+            "rule": rule.name,
+            "description": rule.description,
+            "suggested": rule.severity,
+            "applied": incident.severity == rule.severity and severity != rule.severity,
+        }
+    return {"ref": incident.ref, "classification": classification}
+
+
+def edit_incident(cmd: commands.EditIncident, *, uow: UnitOfWork, ctx: Context) -> dict[str, Any]:
+    incident = uow.incidents.get(cmd.ref)
+    incident.edit(policy=ctx.policy, by=cmd.by, now=ctx.clock.now(), **cmd.changes)
+    return {"ref": incident.ref}
+
+
+def change_stage(cmd: commands.ChangeStage, *, uow: UnitOfWork, ctx: Context) -> dict[str, Any]:
+    incident = uow.incidents.get(cmd.ref)
+    incident.change_stage(
+        cmd.stage,
+        policy=ctx.policy,
+        by=cmd.by,
+        now=ctx.clock.now(),
+        occurred_at=cmd.occurred_at,
+        note=cmd.note,
+    )
+    return {"ref": incident.ref, "stage": str(incident.stage)}
+
+
+def change_severity(
+    cmd: commands.ChangeSeverity, *, uow: UnitOfWork, ctx: Context
+) -> dict[str, Any]:
+    incident = uow.incidents.get(cmd.ref)
+    incident.change_severity(
+        cmd.severity,
+        policy=ctx.policy,
+        by=cmd.by,
+        now=ctx.clock.now(),
+        occurred_at=cmd.occurred_at,
+        reason=cmd.reason,
+    )
+    return {"ref": incident.ref, "severity": incident.severity}
+
+
+def acknowledge(cmd: commands.Acknowledge, *, uow: UnitOfWork, ctx: Context) -> dict[str, Any]:
+    incident = uow.incidents.get(cmd.ref)
+    incident.acknowledge(
+        policy=ctx.policy, by=cmd.by, now=ctx.clock.now(), occurred_at=cmd.occurred_at
+    )
+    return {"ref": incident.ref}
+
+
+COMMAND_HANDLERS: dict[type[commands.Command], CommandHandler] = {
+    commands.DeclareIncident: declare_incident,
+    commands.EditIncident: edit_incident,
+    commands.ChangeStage: change_stage,
+    commands.ChangeSeverity: change_severity,
+    commands.Acknowledge: acknowledge,
+}

@@ -1,0 +1,146 @@
+"""The message bus: a command runs in one unit of work, with the reactions to its events.
+
+Event handlers registered here run inside the same transaction as the command that
+raised the events, so durable consequences (timers, outbox messages) commit with the
+state change or not at all. Listeners run after the commit for in-process, best-effort
+effects (live page refreshes, cache invalidation).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from sqlalchemy.exc import IntegrityError
+
+from warroom.adapters.clock import Clock
+from warroom.domain.commands import Command
+from warroom.domain.errors import RuleViolation
+from warroom.domain.events import Event
+from warroom.domain.policy import Policy
+from warroom.service_layer.unit_of_work import UnitOfWork
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class Context:
+    """What handlers need besides the unit of work."""
+
+    policy: Policy
+    clock: Clock
+
+
+CommandHandler = Callable[..., Any]
+EventHandler = Callable[..., None]
+Listener = Callable[[Event], None]
+
+
+@dataclass(frozen=True)
+class IdempotencyKey:
+    principal: str
+    key: str
+    fingerprint: str
+
+    @staticmethod
+    def fingerprint_of(method: str, path: str, body: bytes) -> str:
+        return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: Any
+    replayed: bool = False
+    status_code: int | None = None
+    response: str | None = None
+
+
+class MessageBus:
+    def __init__(
+        self,
+        *,
+        uow_factory: Callable[[], UnitOfWork],
+        context: Context,
+        command_handlers: dict[type[Command], CommandHandler],
+        event_handlers: dict[type[Event], list[EventHandler]],
+        listeners: list[Listener] | None = None,
+    ) -> None:
+        self.uow_factory = uow_factory
+        self.context = context
+        self.command_handlers = command_handlers
+        self.event_handlers = event_handlers
+        self.listeners = listeners if listeners is not None else []
+
+    def handle(self, command: Command) -> Any:
+        """Run `command` in its own transaction and return its handler's result."""
+        return self.handle_idempotent(command, None).result
+
+    def handle_idempotent(self, command: Command, key: IdempotencyKey | None) -> Outcome:
+        """Run `command` once per idempotency key; a repeat returns the first outcome."""
+        handler = self.command_handlers[type(command)]
+        try:
+            with self.uow_factory() as uow:
+                if key is not None:
+                    previous = self._previous(uow, key)
+                    if previous is not None:
+                        return previous
+                result = handler(command, uow=uow, ctx=self.context)
+                events = self._react(uow)
+                if key is not None:
+                    uow.idempotency.add(
+                        key.principal, key.key, key.fingerprint, result, self.context.clock.now()
+                    )
+                uow.commit()
+        except IntegrityError:
+            if key is None:
+                raise
+            # A concurrent request with the same key committed first: answer as it did.
+            with self.uow_factory() as uow:
+                previous = self._previous(uow, key)
+            if previous is None:
+                raise
+            return previous
+        self._notify(events)
+        return Outcome(result=result)
+
+    def save_response(self, key: IdempotencyKey, status_code: int, response: str) -> None:
+        """Remember the exact response given for `key`, so a replay repeats it byte for byte."""
+        with self.uow_factory() as uow:
+            uow.idempotency.save_response(key.principal, key.key, status_code, response)
+            uow.commit()
+
+    def _previous(self, uow: UnitOfWork, key: IdempotencyKey) -> Outcome | None:
+        row = uow.idempotency.get(key.principal, key.key)
+        if row is None:
+            return None
+        if row.fingerprint != key.fingerprint:
+            raise RuleViolation(
+                "idempotency.key_reused",
+                "this Idempotency-Key was already used for a different request",
+            )
+        return Outcome(
+            result=row.result, replayed=True, status_code=row.status_code, response=row.response
+        )
+
+    def _react(self, uow: UnitOfWork) -> list[Event]:
+        """Run the in-transaction event handlers until no new events appear."""
+        handled: list[Event] = []
+        pending = list(uow.collect_new_events())
+        while pending:
+            event = pending.pop(0)
+            handled.append(event)
+            for handler in self.event_handlers.get(type(event), []):
+                handler(event, uow=uow, ctx=self.context)
+            pending.extend(uow.collect_new_events())
+        return handled
+
+    def _notify(self, events: list[Event]) -> None:
+        for event in events:
+            for listener in self.listeners:
+                try:
+                    listener(event)
+                except Exception:  # a listener must never undo a committed command
+                    log.exception("listener_failed", event=type(event).__name__)

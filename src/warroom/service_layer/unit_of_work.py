@@ -1,0 +1,77 @@
+"""One unit of work per command: everything it changes commits together or not at all."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable, Iterator
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.orm import Session
+
+from warroom.adapters.repository import IdempotencyRepository, IncidentRepository
+from warroom.domain.events import Event
+
+
+class UnitOfWork(abc.ABC):
+    """The transaction boundary and the repositories that work inside it."""
+
+    incidents: IncidentRepository
+    idempotency: IdempotencyRepository
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+        self.close()
+
+    def commit(self) -> None:
+        self.flush()
+        self._commit()
+
+    def collect_new_events(self) -> Iterator[Event]:
+        """Events recorded by the aggregates touched so far, each handed out once."""
+        for incident in self.incidents.seen:
+            while incident.events:
+                yield incident.events.pop(0)
+
+    @abc.abstractmethod
+    def flush(self) -> None: ...
+
+    @abc.abstractmethod
+    def _commit(self) -> None: ...
+
+    @abc.abstractmethod
+    def rollback(self) -> None: ...
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release resources; nothing to do by default."""
+
+
+class SqlAlchemyUnitOfWork(UnitOfWork):
+    def __init__(self, session_factory: Callable[[], Session]) -> None:
+        self.session_factory = session_factory
+
+    def __enter__(self) -> Self:
+        self.session = self.session_factory()
+        self.incidents = IncidentRepository(self.session)
+        self.idempotency = IdempotencyRepository(self.session)
+        return super().__enter__()
+
+    def flush(self) -> None:
+        self.incidents.flush_pending()
+
+    def _commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+    def close(self) -> None:
+        self.session.close()
