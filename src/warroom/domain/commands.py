@@ -118,6 +118,7 @@ class AddFollowUp(Command):
     owner: str | None = None
     due: date | None = None
     ticket_url: str | None = None
+    occurred_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,7 @@ class AddWhy(Command):
     ref: str
     text: str
     by: str
+    occurred_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -171,3 +173,4 @@ class WritePostmortem(Command):
 class PublishPostmortem(Command):
     ref: str
     by: str
+    occurred_at: datetime | None = None

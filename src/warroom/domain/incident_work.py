@@ -38,17 +38,19 @@ class WorkMixin(IncidentState):
         owner: str | None = None,
         due: date | None = None,
         ticket_url: str | None = None,
+        occurred_at: datetime | None = None,
     ) -> FollowUp:
         title = check_text("title", title, policy.limits.title, required=True)
         if owner is not None:
             owner = check_text("owner", owner, policy.limits.name, required=True)
         if ticket_url is not None:
             ticket_url = check_text("ticket_url", ticket_url, 2000, required=True)
+        at = self._when(occurred_at, now, policy, floor=False)
         followup = FollowUp(
             number=len(self.followups) + 1,
             title=title,
             kind=kind,
-            created_at=now,
+            created_at=at,
             created_by=by,
             owner=owner,
             due=due,
@@ -60,7 +62,7 @@ class WorkMixin(IncidentState):
             EntryKind.SYSTEM,
             f"Follow-up #{followup.number} ({kind}) added: {title}{owner_text}",
             by,
-            now,
+            at,
             now,
             {"followup": followup.number},
         )
@@ -193,12 +195,21 @@ class WorkMixin(IncidentState):
         )
         self.events.append(events.ExperimentConcluded(ref=self.ref, number=number, status=status))
 
-    def add_why(self, text: str, *, policy: Policy, by: str, now: datetime) -> Why:
+    def add_why(
+        self,
+        text: str,
+        *,
+        policy: Policy,
+        by: str,
+        now: datetime,
+        occurred_at: datetime | None = None,
+    ) -> Why:
         text = check_text("text", text, policy.limits.text, required=True)
-        why = Why(position=len(self.whys) + 1, text=text, author=by, recorded_at=now)
+        at = self._when(occurred_at, now, policy, floor=False)
+        why = Why(position=len(self.whys) + 1, text=text, author=by, recorded_at=at)
         self.whys.append(why)
         self._entry(
-            EntryKind.NOTE, f"Why #{why.position}: {text}", by, now, now, {"why": why.position}
+            EntryKind.NOTE, f"Why #{why.position}: {text}", by, at, now, {"why": why.position}
         )
         self.events.append(events.WhyAdded(ref=self.ref, position=why.position, text=text))
         return why
@@ -216,7 +227,14 @@ class WorkMixin(IncidentState):
         self.postmortem.body, self.postmortem.updated_at = body, now
         self.postmortem.updated_by = by
 
-    def publish_postmortem(self, *, by: str, now: datetime) -> None:
+    def publish_postmortem(
+        self,
+        *,
+        policy: Policy,
+        by: str,
+        now: datetime,
+        occurred_at: datetime | None = None,
+    ) -> None:
         if self.postmortem is None:
             raise RuleViolation("postmortem.missing", f"{self.ref} has no postmortem draft yet")
         if self.postmortem.status is PostmortemStatus.PUBLISHED:
@@ -225,7 +243,8 @@ class WorkMixin(IncidentState):
             raise RuleViolation(
                 "postmortem.too_early", "publish the postmortem once the incident is mitigated"
             )
+        at = self._when(occurred_at, now, policy)
         self.postmortem.status = PostmortemStatus.PUBLISHED
-        self.postmortem.published_at, self.postmortem.published_by = now, by
-        self._entry(EntryKind.MILESTONE, f"Postmortem published by {by}", by, now, now, {})
-        self.events.append(events.PostmortemPublished(ref=self.ref, by=by, occurred_at=now))
+        self.postmortem.published_at, self.postmortem.published_by = at, by
+        self._entry(EntryKind.MILESTONE, f"Postmortem published by {by}", by, at, now, {})
+        self.events.append(events.PostmortemPublished(ref=self.ref, by=by, occurred_at=at))

@@ -103,6 +103,7 @@ class UpdateCreate(_In):
 
 class WhyCreate(_In):
     text: RequiredText
+    occurred_at: When = None
 
 
 class FollowUpCreate(_In):
@@ -111,6 +112,7 @@ class FollowUpCreate(_In):
     owner: Name | None = None
     due: date | None = None
     ticket_url: Url | None = None
+    occurred_at: When = None
 
 
 class FollowUpClose(_In):
@@ -137,6 +139,10 @@ class PostmortemUpdate(_In):
     body: Annotated[str, StringConstraints(min_length=1, max_length=200_000)] | None = Field(
         None, description="Markdown; omit to draft it afresh from the record."
     )
+
+
+class PostmortemPublish(_In):
+    occurred_at: When = None
 
 
 class TokenCreate(_In):

@@ -52,7 +52,9 @@ def post_update(cmd: commands.PostUpdate, *, uow: UnitOfWork, ctx: Context) -> d
 
 def add_why(cmd: commands.AddWhy, *, uow: UnitOfWork, ctx: Context) -> dict[str, Any]:
     incident = uow.incidents.get(cmd.ref)
-    why = incident.add_why(cmd.text, policy=ctx.policy, by=cmd.by, now=ctx.clock.now())
+    why = incident.add_why(
+        cmd.text, policy=ctx.policy, by=cmd.by, now=ctx.clock.now(), occurred_at=cmd.occurred_at
+    )
     return {"ref": incident.ref, "position": why.position}
 
 

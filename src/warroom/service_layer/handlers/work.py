@@ -21,6 +21,7 @@ def add_followup(cmd: commands.AddFollowUp, *, uow: UnitOfWork, ctx: Context) ->
         owner=cmd.owner,
         due=cmd.due,
         ticket_url=cmd.ticket_url,
+        occurred_at=cmd.occurred_at,
     )
     return {"ref": incident.ref, "number": followup.number}
 
@@ -87,7 +88,9 @@ def publish_postmortem(
     cmd: commands.PublishPostmortem, *, uow: UnitOfWork, ctx: Context
 ) -> dict[str, Any]:
     incident = uow.incidents.get(cmd.ref)
-    incident.publish_postmortem(by=cmd.by, now=ctx.clock.now())
+    incident.publish_postmortem(
+        policy=ctx.policy, by=cmd.by, now=ctx.clock.now(), occurred_at=cmd.occurred_at
+    )
     return {"ref": incident.ref}
 
 

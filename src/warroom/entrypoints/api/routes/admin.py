@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
@@ -36,9 +37,7 @@ def list_tokens(wr: WarroomDep, who: Admin) -> JSONBytes:
     return JSONBytes([asdict(r) for r in wr.tokens.list()])
 
 
-@router.delete(
-    "/tokens/{token_id}", status_code=204, response_class=Response, responses=MISSING
-)
+@router.delete("/tokens/{token_id}", status_code=204, response_class=Response, responses=MISSING)
 def revoke_token(token_id: int, request: Request, wr: WarroomDep, who: Admin) -> Response:
     """Revoke a token at once (every process forgets it within the token cache's lifetime)."""
     wr.tokens.revoke(token_id, wr.clock.now())

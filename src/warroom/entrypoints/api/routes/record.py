@@ -80,7 +80,7 @@ def add_why(
     ref: str, body: schemas.WhyCreate, wr: WarroomDep, who: Writer, key: Idempotency
 ) -> JSONBytes:
     """Add the next answer to the five whys."""
-    command = commands.AddWhy(ref=ref, text=body.text, by=who.name)
+    command = commands.AddWhy(ref=ref, text=body.text, by=who.name, occurred_at=body.occurred_at)
     return execute(wr, command, key, lambda r: incident_public(wr, r["ref"]), status_code=201)
 
 

@@ -27,6 +27,7 @@ def add_followup(
         owner=body.owner,
         due=body.due,
         ticket_url=body.ticket_url,
+        occurred_at=body.occurred_at,
     )
     return execute(wr, command, key, lambda r: incident_public(wr, r["ref"]), status_code=201)
 
@@ -106,6 +107,9 @@ def write_postmortem(
 
 
 @router.post("/postmortem/publish", response_model=schemas.PostmortemPublic, responses=ALL)
-def publish_postmortem(ref: str, wr: WarroomDep, who: Writer, key: Idempotency) -> JSONBytes:
-    command = commands.PublishPostmortem(ref=ref, by=who.name)
+def publish_postmortem(
+    ref: str, body: schemas.PostmortemPublish, wr: WarroomDep, who: Writer, key: Idempotency
+) -> JSONBytes:
+    """Publish the saved postmortem (the incident must be mitigated or resolved)."""
+    command = commands.PublishPostmortem(ref=ref, by=who.name, occurred_at=body.occurred_at)
     return execute(wr, command, key, lambda r: _postmortem(wr, r["ref"]))

@@ -1,0 +1,140 @@
+"""Commands that work on the database directly: serve, db, token, policy."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from warroom import queries
+from warroom.adapters import db as database
+from warroom.adapters.orm import start_mappers
+from warroom.adapters.policy_file import PolicyError, load_policy
+from warroom.bootstrap import bootstrap
+from warroom.config import Settings, SettingsError
+from warroom.domain.access import AccessRole
+from warroom.domain.durations import parse_span
+from warroom.domain.errors import InvalidInput
+from warroom.entrypoints.api.app import create_app
+from warroom.entrypoints.cli import output
+from warroom.entrypoints.cli.client import EXIT_INPUT
+from warroom.service_layer.demo import seed_demo
+
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens (made directly on the database).", no_args_is_help=True)
+policy_app = typer.Typer(help="Policy files.", no_args_is_help=True)
+
+
+def _fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    return typer.Exit(code)
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
+    demo: Annotated[bool, typer.Option(help="Seed demo incidents into an empty database.")] = False,
+) -> None:
+    """Migrate the database and serve the API and web pages."""
+    settings = Settings()
+    try:
+        settings.require_secret_key()
+        wr = bootstrap(settings)
+    except (SettingsError, PolicyError) as exc:
+        raise _fail(str(exc)) from None
+    if demo:
+        with wr.db.read.connect() as conn:
+            empty = not queries.list_incidents(conn, queries.IncidentFilter(), limit=1)["count"]
+        if empty:
+            refs = seed_demo(wr.bus, wr.clock.now())
+            typer.echo(f"Seeded demo incidents {', '.join(refs)}")
+        token, _ = wr.tokens.create(name="demo", role=AccessRole.ADMIN, now=wr.clock.now())
+        typer.echo(f"Demo admin token (export WARROOM_TOKEN={token})")
+    app = create_app(wr)
+    uvicorn.run(
+        app,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level,
+        access_log=False,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Create or migrate the schema (SQLite file or PostgreSQL)."""
+    start_mappers()
+    settings = Settings()
+    db = database.open_database(settings.database_url)
+    try:
+        database.upgrade(db, revision)
+    finally:
+        db.dispose()
+    typer.echo(f"Database at {revision}: {settings.database_url.split('@')[-1]}")
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[str, typer.Option(help="admin, responder or viewer.")],
+    name: Annotated[str, typer.Option(help="Who or what uses it (recorded as the author).")],
+    expires_in: Annotated[
+        str | None, typer.Option(help="Lifetime such as 90d; never expires if omitted.")
+    ] = None,
+    json_: Annotated[bool, typer.Option("--json", help='Print {"token": …}.')] = False,
+) -> None:
+    """Make an API token; it is printed once and stored only as a hash."""
+    try:
+        access = AccessRole(role)
+    except ValueError:
+        raise _fail(f"--role: {role!r} is not one of admin, responder, viewer") from None
+    settings = Settings()
+    wr = bootstrap(settings)
+    try:
+        now = wr.clock.now()
+        expires = None
+        if expires_in:
+            try:
+                expires = now + timedelta(seconds=parse_span(expires_in).seconds)
+            except ValueError as exc:
+                raise _fail(f"--expires-in: {exc}") from None
+        try:
+            token, record = wr.tokens.create(name=name, role=access, now=now, expires_at=expires)
+        except InvalidInput as exc:
+            raise _fail(f"--{exc.field}: {exc.reason}") from None
+    finally:
+        wr.close()
+    if json_:
+        output.emit_json({"token": token, "id": record.id, "name": name, "role": role})
+    else:
+        typer.echo(token)
+
+
+@policy_app.command("check")
+def policy_check(
+    file: Annotated[Path, typer.Argument(help="A policy TOML file, or a preset name.")],
+) -> None:
+    """Validate a policy file; errors name the file, the key and the problem."""
+    try:
+        policy = load_policy(str(file))
+    except PolicyError as exc:
+        typer.secho(str(exc), err=True, fg=typer.colors.RED)
+        raise typer.Exit(EXIT_INPUT) from None
+    severities = ", ".join(s.name for s in policy.severities)
+    typer.echo(
+        f"{file}: ok — policy '{policy.name}': severities {severities}; "
+        f"{len(policy.role_rules)} role rules, {len(policy.classification)} classification rules, "
+        f"{len(policy.gates)} gates, "
+        f"{sum(len(q) for q in policy.questions.values())} questions"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)
+    app.add_typer(db_app, name="db")
+    app.add_typer(token_app, name="token")
+    app.add_typer(policy_app, name="policy")
