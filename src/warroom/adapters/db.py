@@ -91,3 +91,11 @@ def upgrade(db: Database, revision: str = "head") -> None:
     with db.write.connect() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def downgrade(db: Database, revision: str) -> None:
+    """Take the schema back to `revision` ('base' removes every table)."""
+    config = alembic_config(db.url)
+    with db.write.connect() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)

@@ -105,7 +105,7 @@ class IncidentRepository:
             incident.new_entries = []
             before = self._services[id(incident)]
             if before != incident.services:
-                self.session.flush([incident])
+                self.session.flush()
                 self.session.execute(
                     delete(incident_services).where(
                         incident_services.c.incident_id == incident.number
