@@ -12,14 +12,18 @@ from sqlalchemy.orm import Session
 from warroom.adapters import db as database
 from warroom.adapters.clock import Clock, SystemClock
 from warroom.adapters.metrics import build_registry
+from warroom.adapters.notifiers.base import LogNotifier, Notifier
 from warroom.adapters.orm import start_mappers
 from warroom.adapters.policy_file import load_policy
 from warroom.adapters.tokens import TokenStore
 from warroom.config import Settings
+from warroom.domain.commands import FireTimer
 from warroom.domain.policy import Policy
-from warroom.service_layer.handlers import COMMAND_HANDLERS, EVENT_HANDLERS
+from warroom.service_layer.handlers import COMMAND_HANDLERS, EVENT_HANDLERS, TIMER_HANDLERS
+from warroom.service_layer.handlers.timers import TimerHandler, make_fire_timer
 from warroom.service_layer.messagebus import Context, Listener, MessageBus
 from warroom.service_layer.unit_of_work import SqlAlchemyUnitOfWork
+from warroom.service_layer.worker import Worker, WorkerConfig
 
 
 @dataclass
@@ -33,7 +37,19 @@ class Warroom:
     bus: MessageBus
     tokens: TokenStore
     metrics_registry: CollectorRegistry
+    notifiers: dict[str, Notifier]
     listeners: list[Listener] = field(default_factory=list)
+
+    def make_worker(self, config: WorkerConfig | None = None, name: str | None = None) -> Worker:
+        """A worker for this app's timers and outbox (run it in a thread or its own process)."""
+        return Worker(
+            bus=self.bus,
+            engine=self.db.write,
+            clock=self.clock,
+            notifiers=self.notifiers,
+            config=config or WorkerConfig(poll_seconds=self.settings.worker_poll_seconds),
+            name=name,
+        )
 
     @contextmanager
     def read_session(self) -> Iterator[Session]:
@@ -51,6 +67,8 @@ def bootstrap(
     clock: Clock | None = None,
     policy: Policy | None = None,
     migrate: bool = True,
+    timer_handlers: dict[str, TimerHandler] | None = None,
+    notifiers: dict[str, Notifier] | None = None,
 ) -> Warroom:
     """Build a Warroom from settings; migrates the database unless told not to."""
     start_mappers()
@@ -65,7 +83,12 @@ def bootstrap(
     bus = MessageBus(
         uow_factory=lambda: SqlAlchemyUnitOfWork(session_factory),
         context=Context(policy=policy, clock=clock),
-        command_handlers=COMMAND_HANDLERS,
+        command_handlers={
+            **COMMAND_HANDLERS,
+            FireTimer: make_fire_timer(
+                TIMER_HANDLERS if timer_handlers is None else timer_handlers
+            ),
+        },
         event_handlers=EVENT_HANDLERS,
         listeners=listeners,
     )
@@ -77,5 +100,6 @@ def bootstrap(
         bus=bus,
         tokens=TokenStore(db.write),
         metrics_registry=build_registry(db.read),
+        notifiers=notifiers if notifiers is not None else {"log": LogNotifier()},
         listeners=listeners,
     )

@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     log_level: str = "info"
     max_body_bytes: int = 1_048_576
     token_cache_seconds: float = 10.0
+    worker_poll_seconds: float = 0.2
 
     @classmethod
     def settings_customise_sources(

@@ -174,3 +174,12 @@ class PublishPostmortem(Command):
     ref: str
     by: str
     occurred_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class FireTimer(Command):
+    """Run a claimed timer's handler; `due_at` tells this firing from a later reschedule."""
+
+    timer_id: int
+    worker: str
+    due_at: datetime

@@ -9,6 +9,7 @@ from typing import Self
 
 from sqlalchemy.orm import Session
 
+from warroom.adapters.background import OutboxRepository, TimerRepository
 from warroom.adapters.repository import IdempotencyRepository, IncidentRepository
 from warroom.domain.events import Event
 
@@ -18,6 +19,8 @@ class UnitOfWork(abc.ABC):
 
     incidents: IncidentRepository
     idempotency: IdempotencyRepository
+    timers: TimerRepository
+    outbox: OutboxRepository
 
     def __enter__(self) -> Self:
         return self
@@ -62,6 +65,8 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.session = self.session_factory()
         self.incidents = IncidentRepository(self.session)
         self.idempotency = IdempotencyRepository(self.session)
+        self.timers = TimerRepository(self.session)
+        self.outbox = OutboxRepository(self.session)
         return super().__enter__()
 
     def flush(self) -> None:

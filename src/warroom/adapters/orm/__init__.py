@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from warroom.adapters.orm import auth, incidents
+from warroom.adapters.orm import auth, background, incidents
 from warroom.adapters.orm.base import mapper_registry, metadata
 
-__all__ = ["auth", "incidents", "mapper_registry", "metadata", "start_mappers"]
+__all__ = ["auth", "background", "incidents", "mapper_registry", "metadata", "start_mappers"]
 
 _started = False
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -21,6 +22,7 @@ from warroom.domain.errors import InvalidInput
 from warroom.entrypoints.api.app import create_app
 from warroom.entrypoints.cli import output
 from warroom.entrypoints.cli.client import EXIT_INPUT
+from warroom.entrypoints.worker import run_worker, worker_thread
 from warroom.service_layer.demo import seed_demo
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -37,8 +39,11 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
     demo: Annotated[bool, typer.Option(help="Seed demo incidents into an empty database.")] = False,
+    worker: Annotated[
+        bool, typer.Option(help="Run the background worker in this process (--no-worker to split).")
+    ] = True,
 ) -> None:
-    """Migrate the database and serve the API and web pages."""
+    """Migrate the database and serve the API and web pages (with a worker by default)."""
     settings = Settings()
     try:
         settings.require_secret_key()
@@ -54,13 +59,27 @@ def serve(
         token, _ = wr.tokens.create(name="demo", role=AccessRole.ADMIN, now=wr.clock.now())
         typer.echo(f"Demo admin token (export WARROOM_TOKEN={token})")
     app = create_app(wr)
-    uvicorn.run(
-        app,
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level=settings.log_level,
-        access_log=False,
-    )
+    with worker_thread(wr) if worker else nullcontext():
+        uvicorn.run(
+            app,
+            host=host or settings.host,
+            port=port or settings.port,
+            log_level=settings.log_level,
+            access_log=False,
+        )
+
+
+def worker() -> None:
+    """Fire due timers and deliver notifications until stopped (any number may run)."""
+    settings = Settings()
+    try:
+        wr = bootstrap(settings)
+    except (SettingsError, PolicyError) as exc:
+        raise _fail(str(exc)) from None
+    try:
+        run_worker(wr)
+    finally:
+        wr.close()
 
 
 @db_app.command("upgrade")
@@ -135,6 +154,7 @@ def policy_check(
 
 def register(app: typer.Typer) -> None:
     app.command()(serve)
+    app.command("worker")(worker)
     app.add_typer(db_app, name="db")
     app.add_typer(token_app, name="token")
     app.add_typer(policy_app, name="policy")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from warroom.domain.commands import Command
 from warroom.domain.events import Event
 from warroom.service_layer.handlers import incidents, people, record, work
+from warroom.service_layer.handlers.timers import TimerHandler
 from warroom.service_layer.messagebus import CommandHandler, EventHandler
 
 COMMAND_HANDLERS: dict[type[Command], CommandHandler] = {
@@ -15,3 +16,6 @@ COMMAND_HANDLERS: dict[type[Command], CommandHandler] = {
 }
 
 EVENT_HANDLERS: dict[type[Event], list[EventHandler]] = {}
+
+# Timer kinds and the handlers that fire them (see service_layer/worker.py).
+TIMER_HANDLERS: dict[str, TimerHandler] = {}

@@ -1,0 +1,344 @@
+"""Timer and outbox storage: scheduling inside a unit of work, claiming for workers.
+
+Claims use `FOR UPDATE SKIP LOCKED` on PostgreSQL, so any number of workers take
+disjoint batches; SQLite ignores the clause and serialises writers instead. A claim
+sets a lease (`locked_until`): a worker that dies mid-batch loses its claims when the
+lease runs out, and another worker picks them up.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, CursorResult, Engine, and_, delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from warroom.adapters.orm.background import outbox, timers
+from warroom.adapters.repository import parse_ref
+from warroom.domain.background import DeliveryStatus, DueTimer, OutboundMessage
+
+
+def _upsert(dialect: str) -> Any:
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+def _incident_id(ref: str | None) -> int | None:
+    return parse_ref(ref) if ref else None
+
+
+class TimerRepository:
+    """Timers written in the same transaction as the change that causes them."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def schedule(
+        self,
+        key: str,
+        *,
+        kind: str,
+        due_at: datetime,
+        now: datetime,
+        payload: dict[str, Any] | None = None,
+        incident_ref: str | None = None,
+    ) -> None:
+        """Create the timer, or move it if `key` exists (never two timers for one key)."""
+        values = {
+            "key": key,
+            "kind": kind,
+            "due_at": due_at,
+            "payload": payload or {},
+            "incident_id": _incident_id(incident_ref),
+            "attempts": 0,
+            "created_at": now,
+        }
+        stmt = _upsert(self.session.get_bind().dialect.name)(timers).values(**values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["key"],
+            set_={
+                "kind": kind,
+                "due_at": due_at,
+                "payload": values["payload"],
+                "incident_id": values["incident_id"],
+                "attempts": 0,
+                "last_error": None,
+                "dead_at": None,
+            },
+        )
+        self.session.execute(stmt)
+
+    def cancel(self, key: str) -> None:
+        self.session.execute(delete(timers).where(timers.c.key == key))
+
+    def cancel_prefix(self, prefix: str) -> None:
+        """Cancel every timer whose key starts with `prefix` (e.g. all of one incident's)."""
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        self.session.execute(delete(timers).where(timers.c.key.like(f"{escaped}%", escape="\\")))
+
+    def due_at(self, key: str) -> datetime | None:
+        value: datetime | None = self.session.execute(
+            select(timers.c.due_at).where(timers.c.key == key, timers.c.dead_at.is_(None))
+        ).scalar_one_or_none()
+        return value
+
+    def pending(self, prefix: str = "") -> list[tuple[str, str, datetime]]:
+        """(key, kind, due_at) of live timers, soonest first."""
+        stmt = select(timers.c.key, timers.c.kind, timers.c.due_at).where(
+            timers.c.dead_at.is_(None)
+        )
+        if prefix:
+            stmt = stmt.where(timers.c.key.startswith(prefix, autoescape=True))
+        return [(r.key, r.kind, r.due_at) for r in self.session.execute(stmt.order_by("due_at"))]
+
+    def get_claimed(self, timer_id: int, worker: str) -> DueTimer | None:
+        """The timer if `worker` still holds it; None if it was fired, moved or cancelled."""
+        row = self.session.execute(
+            select(timers).where(timers.c.id == timer_id, timers.c.locked_by == worker)
+        ).one_or_none()
+        return _due_timer(row) if row is not None else None
+
+    def complete(self, timer: DueTimer) -> None:
+        """Done: delete the timer, unless its handler moved it to a new time (then unlock it)."""
+        self.session.execute(
+            delete(timers).where(timers.c.id == timer.id, timers.c.due_at == timer.due_at)
+        )
+        self.session.execute(
+            update(timers).where(timers.c.id == timer.id).values(locked_until=None, locked_by=None)
+        )
+
+
+def _due_timer(row: Any) -> DueTimer:
+    return DueTimer(
+        id=row.id,
+        key=row.key,
+        kind=row.kind,
+        due_at=row.due_at,
+        payload=dict(row.payload),
+        incident_ref=f"INC-{row.incident_id}" if row.incident_id is not None else None,
+        attempts=row.attempts,
+    )
+
+
+def _claimable(table: Any, time_column: Any, now: datetime) -> Any:
+    return and_(
+        time_column <= now,
+        or_(table.c.locked_until.is_(None), table.c.locked_until < now),
+    )
+
+
+def claim_timers(
+    engine: Engine, *, worker: str, now: datetime, limit: int, lease: timedelta
+) -> list[DueTimer]:
+    """Lease up to `limit` due timers to `worker`, soonest first."""
+    with engine.begin() as conn:
+        ids = list(
+            conn.execute(
+                select(timers.c.id)
+                .where(_claimable(timers, timers.c.due_at, now), timers.c.dead_at.is_(None))
+                .order_by(timers.c.due_at)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            ).scalars()
+        )
+        if not ids:
+            return []
+        conn.execute(
+            update(timers)
+            .where(timers.c.id.in_(ids))
+            .values(locked_until=now + lease, locked_by=worker)
+        )
+        rows = conn.execute(select(timers).where(timers.c.id.in_(ids))).all()
+    return sorted((_due_timer(r) for r in rows), key=lambda t: t.due_at)
+
+
+def fail_timer(
+    engine: Engine, timer: DueTimer, *, worker: str, now: datetime, error: str, max_attempts: int
+) -> None:
+    """A handler raised: retry later with backoff, or park the timer as dead."""
+    attempts = timer.attempts + 1
+    values: dict[str, Any] = {
+        "attempts": attempts,
+        "last_error": error[:2000],
+        "locked_until": None,
+        "locked_by": None,
+    }
+    if attempts >= max_attempts:
+        values["dead_at"] = now
+    else:
+        values["due_at"] = now + backoff(attempts)
+    with engine.begin() as conn:
+        conn.execute(
+            update(timers)
+            .where(timers.c.id == timer.id, timers.c.locked_by == worker)
+            .values(**values)
+        )
+
+
+def next_due(engine: Engine) -> datetime | None:
+    """When the soonest live timer falls due (for sleeping just long enough)."""
+    with engine.connect() as conn:
+        value: datetime | None = conn.execute(
+            select(timers.c.due_at)
+            .where(timers.c.dead_at.is_(None))
+            .order_by(timers.c.due_at)
+            .limit(1)
+        ).scalar_one_or_none()
+    return value
+
+
+def backoff(attempt: int, *, base: float = 2.0, cap: float = 600.0) -> timedelta:
+    """Exponential backoff with jitter: base * 2^(n-1), capped, then scaled by 0.5 to 1."""
+    ceiling = min(cap, base * 2 ** max(attempt - 1, 0))
+    return timedelta(seconds=ceiling * random.uniform(0.5, 1.0))
+
+
+# -- outbox -------------------------------------------------------------------------------------
+
+
+class OutboxRepository:
+    """Messages written in the same transaction as the change they announce."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def enqueue(self, message: OutboundMessage, *, now: datetime) -> None:
+        """Queue `message`; a second message with the same key is ignored."""
+        stmt = _upsert(self.session.get_bind().dialect.name)(outbox).values(
+            key=message.key,
+            channel=message.channel,
+            destination=message.destination,
+            subject=message.subject,
+            body=message.body,
+            payload=message.payload,
+            incident_id=_incident_id(message.incident_ref),
+            status=DeliveryStatus.PENDING.value,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        self.session.execute(stmt.on_conflict_do_nothing(index_elements=["key"]))
+
+    def enqueue_many(self, messages: list[OutboundMessage], *, now: datetime) -> None:
+        """Queue many messages in one statement (a customer update to every subscriber)."""
+        if not messages:
+            return
+        rows = [
+            {
+                "key": m.key,
+                "channel": m.channel,
+                "destination": m.destination,
+                "subject": m.subject,
+                "body": m.body,
+                "payload": m.payload,
+                "incident_id": _incident_id(m.incident_ref),
+                "status": DeliveryStatus.PENDING.value,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
+            for m in messages
+        ]
+        stmt = _upsert(self.session.get_bind().dialect.name)(outbox)
+        self.session.execute(stmt.on_conflict_do_nothing(index_elements=["key"]), rows)
+
+    def retry(self, message_id: int, *, now: datetime) -> bool:
+        """Put a dead (or failing) message back in the queue at once."""
+        result: CursorResult[Any] = self.session.execute(  # type: ignore[assignment]
+            update(outbox)
+            .where(outbox.c.id == message_id, outbox.c.status != DeliveryStatus.SENT.value)
+            .values(
+                status=DeliveryStatus.PENDING.value,
+                attempts=0,
+                next_attempt_at=now,
+                locked_until=None,
+                locked_by=None,
+            )
+        )
+        return bool(result.rowcount)
+
+
+def _message(row: Any) -> OutboundMessage:
+    return OutboundMessage(
+        id=row.id,
+        key=row.key,
+        channel=row.channel,
+        destination=row.destination,
+        subject=row.subject,
+        body=row.body,
+        payload=dict(row.payload),
+        incident_ref=f"INC-{row.incident_id}" if row.incident_id is not None else None,
+        attempts=row.attempts,
+    )
+
+
+def claim_messages(
+    engine: Engine, *, worker: str, now: datetime, limit: int, lease: timedelta
+) -> list[OutboundMessage]:
+    """Lease up to `limit` pending messages to `worker`, oldest first."""
+    with engine.begin() as conn:
+        ids = list(
+            conn.execute(
+                select(outbox.c.id)
+                .where(
+                    outbox.c.status == DeliveryStatus.PENDING.value,
+                    _claimable(outbox, outbox.c.next_attempt_at, now),
+                )
+                .order_by(outbox.c.next_attempt_at, outbox.c.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            ).scalars()
+        )
+        if not ids:
+            return []
+        conn.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(ids))
+            .values(locked_until=now + lease, locked_by=worker)
+        )
+        rows = conn.execute(select(outbox).where(outbox.c.id.in_(ids)).order_by(outbox.c.id)).all()
+    return [_message(r) for r in rows]
+
+
+def mark_sent(conn: Connection, ids: list[int], *, worker: str, now: datetime) -> None:
+    if ids:
+        conn.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(ids), outbox.c.locked_by == worker)
+            .values(
+                status=DeliveryStatus.SENT.value,
+                sent_at=now,
+                locked_until=None,
+                locked_by=None,
+                last_error=None,
+            )
+        )
+
+
+def mark_failed(
+    conn: Connection,
+    message: OutboundMessage,
+    *,
+    worker: str,
+    now: datetime,
+    error: str,
+    max_attempts: int,
+    permanent: bool = False,
+) -> None:
+    """Schedule a retry with backoff, or dead-letter after `max_attempts` (or at once)."""
+    attempts = message.attempts + 1
+    dead = permanent or attempts >= max_attempts
+    conn.execute(
+        update(outbox)
+        .where(outbox.c.id == message.id, outbox.c.locked_by == worker)
+        .values(
+            attempts=attempts,
+            last_error=error[:2000],
+            status=DeliveryStatus.DEAD.value if dead else DeliveryStatus.PENDING.value,
+            next_attempt_at=now if dead else now + backoff(attempts),
+            locked_until=None,
+            locked_by=None,
+        )
+    )

@@ -1,0 +1,1 @@
+"""Notification channels, each an adapter behind one interface."""

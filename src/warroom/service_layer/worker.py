@@ -1,0 +1,151 @@
+"""The background worker: fires due timers and delivers the outbox.
+
+Safe to kill at any instant. A timer's effects and its deletion commit in one
+transaction, so a timer is never lost and never fires twice; a claimed timer or message
+whose worker died is picked up again when its lease runs out. Delivery is at least
+once: a message sent just before a kill is sent again, under the same key.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import uuid
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import timedelta
+
+import structlog
+from sqlalchemy import Engine
+
+from warroom.adapters import background
+from warroom.adapters.clock import Clock
+from warroom.adapters.notifiers.base import DeliveryError, Notifier
+from warroom.domain.background import OutboundMessage
+from warroom.domain.commands import FireTimer
+from warroom.service_layer.messagebus import MessageBus
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    batch: int = 200
+    lease: timedelta = timedelta(seconds=30)
+    poll_seconds: float = 0.2
+    max_timer_attempts: int = 10
+    max_delivery_attempts: int = 12
+    send_concurrency: int = 16
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class Worker:
+    def __init__(
+        self,
+        *,
+        bus: MessageBus,
+        engine: Engine,
+        clock: Clock,
+        notifiers: dict[str, Notifier],
+        config: WorkerConfig | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.bus = bus
+        self.engine = engine
+        self.clock = clock
+        self.notifiers = notifiers
+        self.config = config or WorkerConfig()
+        self.name = name or worker_name()
+        self._pool = ThreadPoolExecutor(
+            max_workers=self.config.send_concurrency, thread_name_prefix="send"
+        )
+
+    def fire_due_timers(self) -> int:
+        """Fire every timer due now (one batch); returns how many were claimed."""
+        cfg = self.config
+        due = background.claim_timers(
+            self.engine, worker=self.name, now=self.clock.now(), limit=cfg.batch, lease=cfg.lease
+        )
+        for timer in due:
+            try:
+                self.bus.handle(FireTimer(timer_id=timer.id, worker=self.name, due_at=timer.due_at))
+            except Exception as exc:  # the handler's transaction rolled back; retry later
+                log.exception("timer_failed", key=timer.key, kind=timer.kind)
+                background.fail_timer(
+                    self.engine,
+                    timer,
+                    worker=self.name,
+                    now=self.clock.now(),
+                    error=f"{type(exc).__name__}: {exc}",
+                    max_attempts=cfg.max_timer_attempts,
+                )
+        return len(due)
+
+    def deliver(self) -> int:
+        """Send one batch of pending messages concurrently; returns how many were claimed."""
+        cfg = self.config
+        messages = background.claim_messages(
+            self.engine, worker=self.name, now=self.clock.now(), limit=cfg.batch, lease=cfg.lease
+        )
+        if not messages:
+            return 0
+        outcomes = list(self._pool.map(self._send, messages))
+        now = self.clock.now()
+        sent = [m.id for m, error in zip(messages, outcomes, strict=True) if error is None]
+        with self.engine.begin() as conn:
+            background.mark_sent(
+                conn, [i for i in sent if i is not None], worker=self.name, now=now
+            )
+            for message, error in zip(messages, outcomes, strict=True):
+                if error is not None:
+                    background.mark_failed(
+                        conn,
+                        message,
+                        worker=self.name,
+                        now=now,
+                        error=str(error),
+                        max_attempts=cfg.max_delivery_attempts,
+                        permanent=isinstance(error, DeliveryError) and error.permanent,
+                    )
+        failed: defaultdict[str, int] = defaultdict(int)
+        for message, error in zip(messages, outcomes, strict=True):
+            if error is not None:
+                failed[message.channel] += 1
+        if failed:
+            log.warning("deliveries_failed", by_channel=dict(failed))
+        return len(messages)
+
+    def _send(self, message: OutboundMessage) -> Exception | None:
+        notifier = self.notifiers.get(message.channel)
+        if notifier is None:
+            return DeliveryError(f"no notifier is configured for channel {message.channel!r}")
+        try:
+            notifier.send(message)
+        except Exception as exc:  # every failure is recorded on the message and retried
+            return exc
+        return None
+
+    def tick(self) -> int:
+        return self.fire_due_timers() + self.deliver()
+
+    def run(self, stop: threading.Event) -> None:
+        """Work until `stop` is set; idle for the poll interval when nothing is due."""
+        log.info("worker_started", worker=self.name)
+        while not stop.is_set():
+            try:
+                busy = self.tick()
+            except Exception:  # the database may be briefly unavailable; keep going
+                log.exception("worker_tick_failed")
+                busy = 0
+            if not busy:
+                stop.wait(self.config.poll_seconds)
+        self._pool.shutdown(wait=True)
+        log.info("worker_stopped", worker=self.name)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
