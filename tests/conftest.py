@@ -16,6 +16,7 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from tests.fakes import ManualClock
+from tests.support.smtp import SmtpServer
 from warroom.adapters import db as database
 from warroom.adapters.orm import metadata, start_mappers
 from warroom.adapters.policy_file import load_policy
@@ -39,6 +40,15 @@ def need(condition: bool, reason: str) -> None:
     if IN_CI:
         pytest.fail(f"CI=true but {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server on 127.0.0.1 for this test."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ from warroom.adapters import db as database
 from warroom.adapters.clock import Clock, SystemClock
 from warroom.adapters.metrics import build_registry
 from warroom.adapters.notifiers.base import LogNotifier, Notifier
+from warroom.adapters.notifiers.email import SmtpConfig, SmtpNotifier
 from warroom.adapters.orm import start_mappers
 from warroom.adapters.policy_file import load_policy
 from warroom.adapters.tokens import TokenStore
@@ -58,7 +59,28 @@ class Warroom:
             yield session
 
     def close(self) -> None:
+        for notifier in self.notifiers.values():
+            notifier.close()
         self.db.dispose()
+
+
+def build_notifiers(settings: Settings) -> dict[str, Notifier]:
+    """One notifier per configured channel; the log channel is always there."""
+    notifiers: dict[str, Notifier] = {"log": LogNotifier()}
+    if settings.smtp_host:
+        notifiers["email"] = SmtpNotifier(
+            SmtpConfig(
+                host=settings.smtp_host,
+                port=settings.smtp_port,
+                security=settings.smtp_security,
+                username=settings.smtp_username,
+                password=settings.smtp_password.get_secret_value()
+                if settings.smtp_password
+                else None,
+                sender=settings.smtp_from,
+            )
+        )
+    return notifiers
 
 
 def bootstrap(
@@ -79,10 +101,11 @@ def bootstrap(
     if migrate:
         database.upgrade(db)
     session_factory = db.session_factory()
+    chosen = notifiers if notifiers is not None else build_notifiers(settings)
     listeners: list[Listener] = []
     bus = MessageBus(
         uow_factory=lambda: SqlAlchemyUnitOfWork(session_factory),
-        context=Context(policy=policy, clock=clock),
+        context=Context(policy=policy, clock=clock, channels=frozenset(chosen)),
         command_handlers={
             **COMMAND_HANDLERS,
             FireTimer: make_fire_timer(
@@ -100,6 +123,6 @@ def bootstrap(
         bus=bus,
         tokens=TokenStore(db.write),
         metrics_registry=build_registry(db.read),
-        notifiers=notifiers if notifiers is not None else {"log": LogNotifier()},
+        notifiers=chosen,
         listeners=listeners,
     )

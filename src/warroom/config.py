@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import SecretStr, model_validator
 from pydantic_settings import (
@@ -37,6 +38,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_048_576
     token_cache_seconds: float = 10.0
     worker_poll_seconds: float = 0.2
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_security: Literal["none", "starttls", "ssl"] = "none"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "warroom@localhost"
 
     @classmethod
     def settings_customise_sources(

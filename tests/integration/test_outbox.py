@@ -28,6 +28,9 @@ class Recorder:
             raise self.failures.pop(0)
         self.sent.append(message.key)
 
+    def close(self) -> None:
+        pass
+
 
 @pytest.fixture
 def recorder() -> Recorder:

@@ -32,6 +32,8 @@ class Context:
 
     policy: Policy
     clock: Clock
+    # Names of the notification channels that have a notifier configured.
+    channels: frozenset[str] = frozenset({"log"})
 
 
 CommandHandler = Callable[..., Any]

@@ -10,6 +10,7 @@ from typing import Self
 from sqlalchemy.orm import Session
 
 from warroom.adapters.background import OutboxRepository, TimerRepository
+from warroom.adapters.directory import DirectoryRepository
 from warroom.adapters.repository import IdempotencyRepository, IncidentRepository
 from warroom.domain.events import Event
 
@@ -21,6 +22,7 @@ class UnitOfWork(abc.ABC):
     idempotency: IdempotencyRepository
     timers: TimerRepository
     outbox: OutboxRepository
+    directory: DirectoryRepository
 
     def __enter__(self) -> Self:
         return self
@@ -67,6 +69,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.idempotency = IdempotencyRepository(self.session)
         self.timers = TimerRepository(self.session)
         self.outbox = OutboxRepository(self.session)
+        self.directory = DirectoryRepository(self.session)
         return super().__enter__()
 
     def flush(self) -> None:

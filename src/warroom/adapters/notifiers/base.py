@@ -29,6 +29,9 @@ class Notifier(Protocol):
 
     def send(self, message: OutboundMessage) -> None: ...
 
+    def close(self) -> None:
+        """Release connections (called when the app shuts down)."""
+
 
 class LogNotifier:
     """Writes messages to the log: the channel of last resort, and for development."""
@@ -42,3 +45,6 @@ class LogNotifier:
             incident=message.incident_ref,
             key=message.key,
         )
+
+    def close(self) -> None:
+        pass

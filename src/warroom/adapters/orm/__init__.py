@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from warroom.adapters.orm import auth, background, incidents
+from warroom.adapters.orm import auth, background, directory, incidents
 from warroom.adapters.orm.base import mapper_registry, metadata
 
-__all__ = ["auth", "background", "incidents", "mapper_registry", "metadata", "start_mappers"]
+__all__ = [
+    "auth",
+    "background",
+    "directory",
+    "incidents",
+    "mapper_registry",
+    "metadata",
+    "start_mappers",
+]
 
 _started = False
 
@@ -16,4 +24,5 @@ def start_mappers() -> None:
     if _started:
         return
     incidents.map_incidents()
+    directory.map_directory()
     _started = True

@@ -1,0 +1,39 @@
+"""Reading and writing the directory inside a unit of work."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warroom.domain.directory import Person, Service, Team
+
+
+class DirectoryRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def person(self, handle: str) -> Person | None:
+        return self.session.get(Person, handle)
+
+    def person_or_default(self, handle: str) -> Person:
+        """The person's record, or a bare one (UTC, default waking hours) if unknown."""
+        return self.person(handle) or Person(handle=handle)
+
+    def team(self, name: str) -> Team | None:
+        return self.session.get(Team, name)
+
+    def service(self, name: str) -> Service | None:
+        return self.session.get(Service, name)
+
+    def people(self) -> list[Person]:
+        return list(self.session.execute(select(Person).order_by("handle")).scalars())
+
+    def teams(self) -> list[Team]:
+        return list(self.session.execute(select(Team).order_by("name")).scalars())
+
+    def services(self) -> list[Service]:
+        return list(self.session.execute(select(Service).order_by("name")).scalars())
+
+    def add(self, thing: Person | Team | Service) -> None:
+        """Insert or replace by primary key."""
+        self.session.merge(thing)
