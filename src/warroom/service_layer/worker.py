@@ -16,6 +16,7 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import structlog
 from sqlalchemy import Engine
@@ -25,6 +26,7 @@ from warroom.adapters.clock import Clock
 from warroom.adapters.notifiers.base import DeliveryError, Notifier
 from warroom.domain.background import OutboundMessage
 from warroom.domain.commands import FireTimer
+from warroom.domain.notify_commands import RecordDelivery
 from warroom.service_layer.messagebus import MessageBus
 
 log = structlog.get_logger(__name__)
@@ -87,31 +89,18 @@ class Worker:
         return len(due)
 
     def deliver(self) -> int:
-        """Send one batch of pending messages concurrently; returns how many were claimed."""
+        """Send one batch of pending messages concurrently; returns how many were claimed.
+
+        Each message is marked as soon as its own send returns, so a worker killed
+        mid-batch repeats at most the sends in flight (at most `send_concurrency`).
+        """
         cfg = self.config
         messages = background.claim_messages(
             self.engine, worker=self.name, now=self.clock.now(), limit=cfg.batch, lease=cfg.lease
         )
         if not messages:
             return 0
-        outcomes = list(self._pool.map(self._send, messages))
-        now = self.clock.now()
-        sent = [m.id for m, error in zip(messages, outcomes, strict=True) if error is None]
-        with self.engine.begin() as conn:
-            background.mark_sent(
-                conn, [i for i in sent if i is not None], worker=self.name, now=now
-            )
-            for message, error in zip(messages, outcomes, strict=True):
-                if error is not None:
-                    background.mark_failed(
-                        conn,
-                        message,
-                        worker=self.name,
-                        now=now,
-                        error=str(error),
-                        max_attempts=cfg.max_delivery_attempts,
-                        permanent=isinstance(error, DeliveryError) and error.permanent,
-                    )
+        outcomes = list(self._pool.map(self._deliver_one, messages))
         failed: defaultdict[str, int] = defaultdict(int)
         for message, error in zip(messages, outcomes, strict=True):
             if error is not None:
@@ -120,15 +109,59 @@ class Worker:
             log.warning("deliveries_failed", by_channel=dict(failed))
         return len(messages)
 
-    def _send(self, message: OutboundMessage) -> Exception | None:
+    def _deliver_one(self, message: OutboundMessage) -> Exception | None:
+        """Send, then record the outcome at once; returns the error, if any."""
+        result: dict[str, Any] | None = None
+        error: Exception | None = None
         notifier = self.notifiers.get(message.channel)
         if notifier is None:
-            return DeliveryError(f"no notifier is configured for channel {message.channel!r}")
+            # Retried, not dropped: the channel may be configured before the attempts run out.
+            error = DeliveryError(f"no notifier is configured for channel {message.channel!r}")
+        else:
+            try:
+                result = notifier.send(message)
+            except Exception as exc:  # every failure is recorded on the message and retried
+                error = exc
         try:
-            notifier.send(message)
-        except Exception as exc:  # every failure is recorded on the message and retried
-            return exc
-        return None
+            self._record(message, result, error)
+        except Exception:  # the lease runs out and the message is sent again, same key
+            log.exception("delivery_record_failed", key=message.key)
+        return error
+
+    def _record(
+        self, message: OutboundMessage, result: dict[str, Any] | None, error: Exception | None
+    ) -> None:
+        cfg, now = self.config, self.clock.now()
+        permanent = isinstance(error, DeliveryError) and error.permanent
+        if message.payload.get("step"):
+            # A declaration step: its outcome goes on the incident's timeline in the same
+            # transaction as the delivery record.
+            self.bus.handle(
+                RecordDelivery(
+                    message_id=message.id or 0,
+                    worker=self.name,
+                    result=result,
+                    error=None if error is None else f"{type(error).__name__}: {error}",
+                    permanent=permanent,
+                    max_attempts=cfg.max_delivery_attempts,
+                )
+            )
+            return
+        with self.engine.begin() as conn:
+            if error is None:
+                background.mark_sent(
+                    conn, [message.id or 0], worker=self.name, now=now, result=result
+                )
+            else:
+                background.mark_failed(
+                    conn,
+                    message,
+                    worker=self.name,
+                    now=now,
+                    error=str(error),
+                    max_attempts=cfg.max_delivery_attempts,
+                    permanent=permanent,
+                )
 
     def tick(self) -> int:
         return self.fire_due_timers() + self.deliver()
