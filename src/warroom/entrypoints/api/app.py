@@ -15,6 +15,7 @@ from warroom.entrypoints.api.routes import (
     notifications,
     record,
     roles,
+    slack,
     work,
 )
 
@@ -25,6 +26,7 @@ API_ROUTERS = (
     work.router,
     admin.router,
     notifications.router,
+    slack.router,
 )
 
 
