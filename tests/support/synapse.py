@@ -166,4 +166,3 @@ class Synapse:
         response.raise_for_status()
         data = response.json()
         return data["user_id"], data["access_token"]
-
