@@ -91,77 +91,83 @@ class Worker:
     def deliver(self) -> int:
         """Send one batch of pending messages concurrently; returns how many were claimed.
 
-        Each message is marked as soon as its own send returns, so a worker killed
-        mid-batch repeats at most the sends in flight (at most `send_concurrency`).
+        The batch goes out in waves of `send_concurrency` messages, each wave recorded
+        in one transaction as soon as it returns: a worker killed mid-batch repeats at
+        most the sends of the wave in flight (at most `send_concurrency`).
         """
         cfg = self.config
         messages = background.claim_messages(
             self.engine, worker=self.name, now=self.clock.now(), limit=cfg.batch, lease=cfg.lease
         )
-        if not messages:
-            return 0
-        outcomes = list(self._pool.map(self._deliver_one, messages))
         failed: defaultdict[str, int] = defaultdict(int)
-        for message, error in zip(messages, outcomes, strict=True):
-            if error is not None:
-                failed[message.channel] += 1
+        size = max(cfg.send_concurrency, 1)
+        for start in range(0, len(messages), size):
+            wave = messages[start : start + size]
+            outcomes = list(self._pool.map(self._send, wave))
+            try:
+                self._record(wave, outcomes)
+            except Exception:  # the leases run out and these are sent again, same keys
+                log.exception("delivery_record_failed", count=len(wave))
+            for message, (_, error) in zip(wave, outcomes, strict=True):
+                if error is not None:
+                    failed[message.channel] += 1
         if failed:
             log.warning("deliveries_failed", by_channel=dict(failed))
         return len(messages)
 
-    def _deliver_one(self, message: OutboundMessage) -> Exception | None:
-        """Send, then record the outcome at once; returns the error, if any."""
-        result: dict[str, Any] | None = None
-        error: Exception | None = None
+    def _send(self, message: OutboundMessage) -> tuple[dict[str, Any] | None, Exception | None]:
         notifier = self.notifiers.get(message.channel)
         if notifier is None:
             # Retried, not dropped: the channel may be configured before the attempts run out.
-            error = DeliveryError(f"no notifier is configured for channel {message.channel!r}")
-        else:
-            try:
-                result = notifier.send(message)
-            except Exception as exc:  # every failure is recorded on the message and retried
-                error = exc
+            return None, DeliveryError(f"no notifier is configured for channel {message.channel!r}")
         try:
-            self._record(message, result, error)
-        except Exception:  # the lease runs out and the message is sent again, same key
-            log.exception("delivery_record_failed", key=message.key)
-        return error
+            return notifier.send(message), None
+        except Exception as exc:  # every failure is recorded on the message and retried
+            return None, exc
 
     def _record(
-        self, message: OutboundMessage, result: dict[str, Any] | None, error: Exception | None
+        self,
+        wave: list[OutboundMessage],
+        outcomes: list[tuple[dict[str, Any] | None, Exception | None]],
     ) -> None:
         cfg, now = self.config, self.clock.now()
-        permanent = isinstance(error, DeliveryError) and error.permanent
-        if message.payload.get("step"):
-            # A declaration step: its outcome goes on the incident's timeline in the same
-            # transaction as the delivery record.
-            self.bus.handle(
-                RecordDelivery(
-                    message_id=message.id or 0,
-                    worker=self.name,
-                    result=result,
-                    error=None if error is None else f"{type(error).__name__}: {error}",
-                    permanent=permanent,
-                    max_attempts=cfg.max_delivery_attempts,
-                )
-            )
-            return
-        with self.engine.begin() as conn:
-            if error is None:
-                background.mark_sent(
-                    conn, [message.id or 0], worker=self.name, now=now, result=result
+        plain: list[tuple[OutboundMessage, dict[str, Any] | None, Exception | None]] = []
+        for message, (result, error) in zip(wave, outcomes, strict=True):
+            if message.payload.get("step"):
+                # A declaration step: its outcome goes on the incident's timeline in the
+                # same transaction as the delivery record.
+                self.bus.handle(
+                    RecordDelivery(
+                        message_id=message.id or 0,
+                        worker=self.name,
+                        result=result,
+                        error=None if error is None else f"{type(error).__name__}: {error}",
+                        permanent=isinstance(error, DeliveryError) and error.permanent,
+                        max_attempts=cfg.max_delivery_attempts,
+                    )
                 )
             else:
-                background.mark_failed(
-                    conn,
-                    message,
-                    worker=self.name,
-                    now=now,
-                    error=str(error),
-                    max_attempts=cfg.max_delivery_attempts,
-                    permanent=permanent,
-                )
+                plain.append((message, result, error))
+        if not plain:
+            return
+        with self.engine.begin() as conn:
+            bare = [m.id or 0 for m, result, error in plain if error is None and not result]
+            background.mark_sent(conn, bare, worker=self.name, now=now)
+            for message, result, error in plain:
+                if error is None and result:
+                    background.mark_sent(
+                        conn, [message.id or 0], worker=self.name, now=now, result=result
+                    )
+                elif error is not None:
+                    background.mark_failed(
+                        conn,
+                        message,
+                        worker=self.name,
+                        now=now,
+                        error=str(error),
+                        max_attempts=cfg.max_delivery_attempts,
+                        permanent=isinstance(error, DeliveryError) and error.permanent,
+                    )
 
     def tick(self) -> int:
         return self.fire_due_timers() + self.deliver()
