@@ -14,12 +14,15 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import smtplib
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
+from email.message import EmailMessage
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -110,6 +113,38 @@ def one_run(n: int, batch: int, concurrency: int, *, kill_at: int | None) -> dic
     }
 
 
+def reference(n: int, threads: int) -> float:
+    """Plain smtplib to the same kind of sink, no database: the ceiling of this machine."""
+    work = Path(tempfile.mkdtemp(prefix="warroom-ref-"))
+    port = free_port()
+    smtp = start(["bench.smtp_sink", str(port), str(work / "ref.txt")])
+
+    def run(k: int) -> None:
+        conn = smtplib.SMTP("127.0.0.1", port)
+        for i in range(n // threads):
+            mail = EmailMessage()
+            mail["From"], mail["To"], mail["Subject"] = (
+                "a@example.test",
+                f"s{k}-{i}@example.test",
+                "s",
+            )
+            mail["Message-ID"] = f"<{k}.{i}@example.test>"
+            mail.set_content("Logging in works again for all users.")
+            conn.send_message(mail)
+        conn.quit()
+
+    began = time.perf_counter()
+    workers = [threading.Thread(target=run, args=(k,)) for k in range(threads)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    rate = (n // threads * threads) / (time.perf_counter() - began)
+    smtp.send_signal(signal.SIGTERM)
+    smtp.wait()
+    return rate
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--subscribers", type=int, default=10_000)
@@ -118,6 +153,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     a = parser.parse_args()
     plain = [one_run(a.subscribers, a.batch, a.concurrency, kill_at=None) for _ in range(a.runs)]
+    refs = [reference(3000, a.concurrency) for _ in range(a.runs)]
     print(
         f"subscribers={a.subscribers} batch={a.batch} send_concurrency={a.concurrency} runs={a.runs}"
     )
@@ -126,6 +162,9 @@ def main() -> None:
         print(
             f"  {key}: median {statistics.median(values):.2f} (runs: {', '.join(f'{v:.2f}' for v in values)})"
         )
+    ref = statistics.median(refs)
+    mine = statistics.median(r["deliveries_per_s"] for r in plain)
+    print(f"  reference (plain smtplib, no database): median {ref:.2f}/s; ratio {mine / ref:.2f}")
     kill = one_run(a.subscribers, a.batch, a.concurrency, kill_at=a.subscribers // 3)
     print("SIGKILL mid-send, then restart:")
     for key in (

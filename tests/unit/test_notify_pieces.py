@@ -53,7 +53,10 @@ def test_standard_policy_has_the_declaration_checklist() -> None:
     [
         ({"declaration": {"announce": ["pager:#x"]}}, "unknown channel 'pager'"),
         ({"declaration": {"announce": ["#new-incidents"]}}, "must look like 'channel:target'"),
-        ({"declaration": {"steps": ["coffee"]}}, r"declaration\.steps\[0\]: Input should be .room."),
+        (
+            {"declaration": {"steps": ["coffee"]}},
+            r"declaration\.steps\[0\]: Input should be .room.",
+        ),
         (
             {"declaration": {"video_bridge_url": "https://meet/{room}"}},
             "'room' is not a known field",
