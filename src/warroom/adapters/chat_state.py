@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, Engine, delete, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from warroom.adapters.orm.chat import chat_cursors, chat_seen
@@ -37,7 +37,8 @@ def first_sighting(engine: Engine, key: str, *, now: datetime, keep: timedelta) 
     stmt = _insert(engine)(chat_seen).values(key=key, seen_at=now)
     with engine.begin() as conn:
         conn.execute(delete(chat_seen).where(chat_seen.c.seen_at < now - keep))
-        result: CursorResult[Any] = conn.execute(
-            stmt.on_conflict_do_nothing(index_elements=["key"])
-        )
-    return bool(result.rowcount)
+        # RETURNING, not rowcount: psycopg reports no usable rowcount for DO NOTHING.
+        inserted = conn.execute(
+            stmt.on_conflict_do_nothing(index_elements=["key"]).returning(chat_seen.c.key)
+        ).first()
+    return inserted is not None
