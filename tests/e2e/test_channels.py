@@ -276,7 +276,12 @@ def test_slack_room_topic_pin_invite_and_announcement(
     finally:
         wr.close()
     channel = next(n for n in fake.channels if n.startswith("inc-"))
-    assert {"conversations.create", "conversations.setTopic", "pins.add", "conversations.invite"} <= set(fake.calls)
+    assert {
+        "conversations.create",
+        "conversations.setTopic",
+        "pins.add",
+        "conversations.invite",
+    } <= set(fake.calls)
     [summary] = [m for m in fake.messages if m["text"].startswith(f"[{ref}-SEV2]")]
     assert summary["channel"] == fake.channels[channel]
     assert any(
