@@ -14,6 +14,7 @@ from warroom.adapters.clock import Clock, SystemClock
 from warroom.adapters.metrics import build_registry
 from warroom.adapters.notifiers.base import LogNotifier, Notifier
 from warroom.adapters.notifiers.email import SmtpConfig, SmtpNotifier
+from warroom.adapters.notifiers.setup import build_chat_notifiers
 from warroom.adapters.orm import start_mappers
 from warroom.adapters.policy_file import load_policy
 from warroom.adapters.tokens import TokenStore
@@ -80,6 +81,7 @@ def build_notifiers(settings: Settings) -> dict[str, Notifier]:
                 sender=settings.smtp_from,
             )
         )
+    notifiers.update(build_chat_notifiers(settings))
     return notifiers
 
 

@@ -44,6 +44,23 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_from: str = "warroom@localhost"
+    # Matrix (client-server API): the bot account that creates rooms and reads `!inc` commands.
+    matrix_homeserver: str | None = None
+    matrix_access_token: SecretStr | None = None
+    matrix_user_id: str | None = None
+    matrix_server_name: str = ""  # for room aliases; defaults to the bot's server
+    matrix_sync_timeout_ms: int = 30_000
+    # Slack (Web API; the base URL is configurable for tests and proxies).
+    slack_base_url: str = "https://slack.com/api"
+    slack_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    # Post-only targets through apprise, by name: {"teams": "https://…workflows…", …}.
+    apprise_targets: dict[str, str] = {}
+    # SMS for paging: an apprise URL with {phone}, e.g. "twilio://SID:TOKEN@+15551234567/{phone}".
+    sms_url: str | None = None
+    # Outbound webhooks by name, signed per Standard Webhooks with `webhook_secret` (whsec_…).
+    webhook_endpoints: dict[str, str] = {}
+    webhook_secret: SecretStr | None = None
 
     @classmethod
     def settings_customise_sources(

@@ -259,6 +259,50 @@ class OutboxRepository:
         )
         return bool(result.rowcount)
 
+    def get(self, message_id: int) -> tuple[OutboundMessage, str] | None:
+        """The message and its status."""
+        row = self.session.execute(select(outbox).where(outbox.c.id == message_id)).one_or_none()
+        return (_message(row), row.status) if row is not None else None
+
+    def get_claimed(self, message_id: int, worker: str) -> OutboundMessage | None:
+        """The message if `worker` still holds its lease."""
+        row = self.session.execute(
+            select(outbox).where(outbox.c.id == message_id, outbox.c.locked_by == worker)
+        ).one_or_none()
+        return _message(row) if row is not None else None
+
+    def mark_sent(
+        self,
+        message: OutboundMessage,
+        *,
+        worker: str,
+        now: datetime,
+        result: dict[str, Any] | None,
+    ) -> None:
+        mark_sent(
+            self.session.connection(), [message.id or 0], worker=worker, now=now, result=result
+        )
+
+    def mark_failed(
+        self,
+        message: OutboundMessage,
+        *,
+        worker: str,
+        now: datetime,
+        error: str,
+        max_attempts: int,
+        permanent: bool,
+    ) -> bool:
+        return mark_failed(
+            self.session.connection(),
+            message,
+            worker=worker,
+            now=now,
+            error=error,
+            max_attempts=max_attempts,
+            permanent=permanent,
+        )
+
 
 def _message(row: Any) -> OutboundMessage:
     return OutboundMessage(
@@ -302,7 +346,15 @@ def claim_messages(
     return [_message(r) for r in rows]
 
 
-def mark_sent(conn: Connection, ids: list[int], *, worker: str, now: datetime) -> None:
+def mark_sent(
+    conn: Connection,
+    ids: list[int],
+    *,
+    worker: str,
+    now: datetime,
+    result: dict[str, Any] | None = None,
+) -> None:
+    """Sent: `result` keeps what the channel answered (room id, event id…), if anything."""
     if ids:
         conn.execute(
             update(outbox)
@@ -313,6 +365,7 @@ def mark_sent(conn: Connection, ids: list[int], *, worker: str, now: datetime) -
                 locked_until=None,
                 locked_by=None,
                 last_error=None,
+                **({"result": result} if result else {}),
             )
         )
 
@@ -326,8 +379,11 @@ def mark_failed(
     error: str,
     max_attempts: int,
     permanent: bool = False,
-) -> None:
-    """Schedule a retry with backoff, or dead-letter after `max_attempts` (or at once)."""
+) -> bool:
+    """Schedule a retry with backoff, or dead-letter after `max_attempts` (or at once).
+
+    Returns True when the message is now a dead letter.
+    """
     attempts = message.attempts + 1
     dead = permanent or attempts >= max_attempts
     conn.execute(
@@ -342,3 +398,4 @@ def mark_failed(
             locked_by=None,
         )
     )
+    return dead

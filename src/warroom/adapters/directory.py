@@ -19,6 +19,19 @@ class DirectoryRepository:
         """The person's record, or a bare one (UTC, default waking hours) if unknown."""
         return self.person(handle) or Person(handle=handle)
 
+    def person_by_chat_id(
+        self, *, matrix_id: str | None = None, slack_id: str | None = None
+    ) -> Person | None:
+        """The person with this Matrix or Slack id, if the directory knows them."""
+        stmt = select(Person)
+        if matrix_id is not None:
+            stmt = stmt.where(Person.matrix_id == matrix_id)  # type: ignore[arg-type]
+        elif slack_id is not None:
+            stmt = stmt.where(Person.slack_id == slack_id)  # type: ignore[arg-type]
+        else:
+            return None
+        return self.session.execute(stmt.limit(1)).scalars().first()
+
     def team(self, name: str) -> Team | None:
         return self.session.get(Team, name)
 

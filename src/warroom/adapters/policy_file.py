@@ -14,6 +14,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from warroom.adapters.policy_notify import (
+    DeclarationModel,
+    NotificationsModel,
+    check_notify,
+    declaration_to_domain,
+    notifications_to_domain,
+)
 from warroom.domain.durations import Span, parse_span
 from warroom.domain.enums import Audience, PagingMode, RoleName, Stage, Visibility
 from warroom.domain.gates import GATE_CHECKS
@@ -119,6 +126,8 @@ class PolicyModel(_Model):
     gates: list[GateModel] = []
     questions: dict[Stage, list[QuestionModel]] = {}
     templates: dict[str, str] = {}
+    declaration: DeclarationModel = DeclarationModel()
+    notifications: NotificationsModel = NotificationsModel()
 
 
 def _loc(loc: tuple[int | str, ...]) -> str:
@@ -183,6 +192,7 @@ def _cross_checks(model: PolicyModel) -> list[str]:
             f"channel_pattern: {exc!s} is not a known field; use "
             + ", ".join("{" + f + "}" for f in sorted(PATTERN_FIELDS))
         )
+    problems.extend(check_notify(model.declaration, model.templates, known))
     return problems
 
 
@@ -236,6 +246,8 @@ def _to_domain(m: PolicyModel) -> Policy:
             for stage, qs in m.questions.items()
         },
         templates=dict(m.templates),
+        declaration=declaration_to_domain(m.declaration),
+        notifications=notifications_to_domain(m.notifications),
     )
 
 

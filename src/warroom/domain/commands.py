@@ -107,6 +107,8 @@ class PostUpdate(Command):
     text: str
     by: str
     occurred_at: datetime | None = None
+    # A policy template (e.g. customer_update) rendered with the incident's fields and `text`.
+    template: str | None = None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from enum import StrEnum
 from warroom.domain.durations import Span
 from warroom.domain.enums import Audience, PagingMode, RoleName, Stage
 from warroom.domain.errors import InvalidInput
+from warroom.domain.notify_policy import DeclarationPolicy, NotificationPolicy
 
 
 class RoleRuleKind(StrEnum):
@@ -121,6 +122,8 @@ class Policy:
     questions: Mapping[Stage, tuple[Question, ...]] = field(default_factory=dict)
     templates: Mapping[str, str] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
+    declaration: DeclarationPolicy = field(default_factory=DeclarationPolicy)
+    notifications: NotificationPolicy = field(default_factory=NotificationPolicy)
 
     def severity(self, name: str) -> SeverityLevel:
         """The named severity, or InvalidInput listing the valid names."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from warroom.domain.background import OutboundMessage
 from warroom.domain.directory import Person
 from warroom.service_layer.messagebus import Context
@@ -29,6 +31,7 @@ def notify_person(
     body: str,
     incident_ref: str | None = None,
     urgent: bool = False,
+    payload: dict[str, Any] | None = None,
 ) -> list[str]:
     """Queue `body` for `handle` on each channel they can be reached on; returns the channels.
 
@@ -47,7 +50,7 @@ def notify_person(
                 subject=subject,
                 body=body,
                 incident_ref=incident_ref,
-                payload={"person": handle, "urgent": urgent},
+                payload={**(payload or {}), "person": handle, "urgent": urgent},
             ),
             now=now,
         )

@@ -16,6 +16,7 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import structlog
 from sqlalchemy import Engine
@@ -25,6 +26,7 @@ from warroom.adapters.clock import Clock
 from warroom.adapters.notifiers.base import DeliveryError, Notifier
 from warroom.domain.background import OutboundMessage
 from warroom.domain.commands import FireTimer
+from warroom.domain.notify_commands import RecordDelivery
 from warroom.service_layer.messagebus import MessageBus
 
 log = structlog.get_logger(__name__)
@@ -87,22 +89,76 @@ class Worker:
         return len(due)
 
     def deliver(self) -> int:
-        """Send one batch of pending messages concurrently; returns how many were claimed."""
+        """Send one batch of pending messages concurrently; returns how many were claimed.
+
+        The batch goes out in waves of `send_concurrency` messages, each wave recorded
+        in one transaction as soon as it returns: a worker killed mid-batch repeats at
+        most the sends of the wave in flight (at most `send_concurrency`).
+        """
         cfg = self.config
         messages = background.claim_messages(
             self.engine, worker=self.name, now=self.clock.now(), limit=cfg.batch, lease=cfg.lease
         )
-        if not messages:
-            return 0
-        outcomes = list(self._pool.map(self._send, messages))
-        now = self.clock.now()
-        sent = [m.id for m, error in zip(messages, outcomes, strict=True) if error is None]
-        with self.engine.begin() as conn:
-            background.mark_sent(
-                conn, [i for i in sent if i is not None], worker=self.name, now=now
-            )
-            for message, error in zip(messages, outcomes, strict=True):
+        failed: defaultdict[str, int] = defaultdict(int)
+        size = max(cfg.send_concurrency, 1)
+        for start in range(0, len(messages), size):
+            wave = messages[start : start + size]
+            outcomes = list(self._pool.map(self._send, wave))
+            try:
+                self._record(wave, outcomes)
+            except Exception:  # the leases run out and these are sent again, same keys
+                log.exception("delivery_record_failed", count=len(wave))
+            for message, (_, error) in zip(wave, outcomes, strict=True):
                 if error is not None:
+                    failed[message.channel] += 1
+        if failed:
+            log.warning("deliveries_failed", by_channel=dict(failed))
+        return len(messages)
+
+    def _send(self, message: OutboundMessage) -> tuple[dict[str, Any] | None, Exception | None]:
+        notifier = self.notifiers.get(message.channel)
+        if notifier is None:
+            # Retried, not dropped: the channel may be configured before the attempts run out.
+            return None, DeliveryError(f"no notifier is configured for channel {message.channel!r}")
+        try:
+            return notifier.send(message), None
+        except Exception as exc:  # every failure is recorded on the message and retried
+            return None, exc
+
+    def _record(
+        self,
+        wave: list[OutboundMessage],
+        outcomes: list[tuple[dict[str, Any] | None, Exception | None]],
+    ) -> None:
+        cfg, now = self.config, self.clock.now()
+        plain: list[tuple[OutboundMessage, dict[str, Any] | None, Exception | None]] = []
+        for message, (result, error) in zip(wave, outcomes, strict=True):
+            if message.payload.get("step"):
+                # A declaration step: its outcome goes on the incident's timeline in the
+                # same transaction as the delivery record.
+                self.bus.handle(
+                    RecordDelivery(
+                        message_id=message.id or 0,
+                        worker=self.name,
+                        result=result,
+                        error=None if error is None else f"{type(error).__name__}: {error}",
+                        permanent=isinstance(error, DeliveryError) and error.permanent,
+                        max_attempts=cfg.max_delivery_attempts,
+                    )
+                )
+            else:
+                plain.append((message, result, error))
+        if not plain:
+            return
+        with self.engine.begin() as conn:
+            bare = [m.id or 0 for m, result, error in plain if error is None and not result]
+            background.mark_sent(conn, bare, worker=self.name, now=now)
+            for message, result, error in plain:
+                if error is None and result:
+                    background.mark_sent(
+                        conn, [message.id or 0], worker=self.name, now=now, result=result
+                    )
+                elif error is not None:
                     background.mark_failed(
                         conn,
                         message,
@@ -112,23 +168,6 @@ class Worker:
                         max_attempts=cfg.max_delivery_attempts,
                         permanent=isinstance(error, DeliveryError) and error.permanent,
                     )
-        failed: defaultdict[str, int] = defaultdict(int)
-        for message, error in zip(messages, outcomes, strict=True):
-            if error is not None:
-                failed[message.channel] += 1
-        if failed:
-            log.warning("deliveries_failed", by_channel=dict(failed))
-        return len(messages)
-
-    def _send(self, message: OutboundMessage) -> Exception | None:
-        notifier = self.notifiers.get(message.channel)
-        if notifier is None:
-            return DeliveryError(f"no notifier is configured for channel {message.channel!r}")
-        try:
-            notifier.send(message)
-        except Exception as exc:  # every failure is recorded on the message and retried
-            return exc
-        return None
 
     def tick(self) -> int:
         return self.fire_due_timers() + self.deliver()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 import structlog
 
@@ -25,9 +25,10 @@ class Notifier(Protocol):
     A notifier must make a repeated send of the same `message.key` harmless where the
     channel allows it (Matrix transaction ids, email Message-ID), because delivery is
     at least once: a worker killed after sending but before recording it sends again.
+    `send` may return what the channel answered (ids), kept on the outbox row.
     """
 
-    def send(self, message: OutboundMessage) -> None: ...
+    def send(self, message: OutboundMessage) -> dict[str, Any] | None: ...
 
     def close(self) -> None:
         """Release connections (called when the app shuts down)."""

@@ -36,6 +36,13 @@ def message_id(key: str, sender: str) -> str:
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
 
 
+def thread_root(incident_ref: str, sender: str) -> str:
+    """The stable id every email about one incident refers to, so clients thread them."""
+    domain = sender.rsplit("@", 1)[-1] or "warroom"
+    token = hashlib.sha256(f"thread:{incident_ref}:{sender}".encode()).hexdigest()[:24]
+    return f"<{incident_ref.lower()}.{token}@{domain}>"
+
+
 def build_email(message: OutboundMessage, sender: str) -> EmailMessage:
     email = EmailMessage()
     email["From"] = sender
@@ -43,7 +50,12 @@ def build_email(message: OutboundMessage, sender: str) -> EmailMessage:
     email["Subject"] = message.subject or (message.incident_ref or "warroom")
     email["Date"] = formatdate(localtime=False)
     email["Message-ID"] = message_id(message.key, sender)
-    for header, value in message.payload.get("headers", {}).items():
+    headers = message.payload.get("headers", {})
+    if message.incident_ref and "In-Reply-To" not in headers:
+        root = thread_root(message.incident_ref, sender)
+        email["In-Reply-To"] = root
+        email["References"] = root
+    for header, value in headers.items():
         email[header] = value
     email.set_content(message.body)
     for attachment in message.payload.get("attachments", []):

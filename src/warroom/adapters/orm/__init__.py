@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from warroom.adapters.orm import auth, background, directory, incidents
+from warroom.adapters.orm import auth, background, chat, directory, incidents
 from warroom.adapters.orm.base import mapper_registry, metadata
 
 __all__ = [
     "auth",
     "background",
+    "chat",
     "directory",
     "incidents",
     "mapper_registry",

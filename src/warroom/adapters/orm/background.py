@@ -48,6 +48,8 @@ outbox = Table(
     Column("last_error", Text),
     Column("created_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime),
+    # What the channel answered (a Matrix room and event id, a Slack ts), for later steps.
+    Column("result", JSONType),
     Index("ix_outbox_status_next", "status", "next_attempt_at"),
     Index("ix_outbox_incident_id", "incident_id"),
 )

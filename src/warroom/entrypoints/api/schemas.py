@@ -99,6 +99,9 @@ class UpdateCreate(_In):
     audience: Audience
     text: RequiredText
     occurred_at: When = None
+    template: Name | None = Field(
+        None, description="A policy template (e.g. customer_update) rendered around `text`."
+    )
 
 
 class WhyCreate(_In):

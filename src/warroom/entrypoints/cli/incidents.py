@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from warroom.entrypoints.cli import output
+from warroom.entrypoints.cli import notify_output, output
 from warroom.entrypoints.cli.client import CliError
 from warroom.entrypoints.cli.state import call, clean, failing_cleanly, state
 
@@ -125,7 +125,12 @@ def show(
 ) -> None:
     """Show one incident: roles, process status, follow-ups and the latest timeline."""
     inc = call(ctx, lambda c: c.get(f"/incidents/{ref}"))
-    output.emit_json(inc) if json_ else output.incident(inc)
+    sent = call(ctx, lambda c: c.get(f"/incidents/{ref}/notifications", limit=50))
+    if json_:
+        output.emit_json({**inc, "notifications": sent})
+        return
+    output.incident(inc)
+    notify_output.notifications_summary(sent)
 
 
 def stage(
@@ -213,14 +218,32 @@ def update(
     ref: Annotated[str, typer.Argument(help="INC-12")],
     text: Annotated[str, typer.Argument(help="The update.")],
     audience: Annotated[str, typer.Option(help="internal, customers or observers.")] = "internal",
+    template: Annotated[
+        str | None,
+        typer.Option(help="A policy template around TEXT, e.g. customer_update."),
+    ] = None,
+    preview: Annotated[
+        bool, typer.Option(help="Print the rendered template; post nothing.")
+    ] = False,
     at: At = None,
     json_: Json = False,
 ) -> None:
     """Post a status update to an audience (resets its update clock)."""
+    if preview:
+        shown = call(
+            ctx,
+            lambda c: c.post(
+                f"/incidents/{ref}/updates/preview",
+                clean(template=template or "internal_update", text=text, audience=audience),
+            ),
+        )
+        output.emit_json(shown) if json_ else typer.echo(shown["text"])
+        return
     inc = call(
         ctx,
         lambda c: c.post(
-            f"/incidents/{ref}/updates", clean(audience=audience, text=text, occurred_at=at)
+            f"/incidents/{ref}/updates",
+            clean(audience=audience, text=text, occurred_at=at, template=template),
         ),
     )
     output.emit_json(inc) if json_ else typer.echo(f"{audience} update posted on {inc['ref']}")

@@ -6,6 +6,7 @@ from typing import Any
 
 from warroom.domain import commands
 from warroom.domain.timeline import TimelineEntry
+from warroom.service_layer import templates
 from warroom.service_layer.messagebus import CommandHandler, Context
 from warroom.service_layer.unit_of_work import UnitOfWork
 
@@ -39,15 +40,20 @@ def add_entry(cmd: commands.AddTimelineEntry, *, uow: UnitOfWork, ctx: Context) 
 
 def post_update(cmd: commands.PostUpdate, *, uow: UnitOfWork, ctx: Context) -> dict[str, Any]:
     incident = uow.incidents.get(cmd.ref)
+    text = cmd.text
+    if cmd.template:
+        text = templates.render(
+            ctx.policy, cmd.template, incident, audience=cmd.audience, text=cmd.text, author=cmd.by
+        )
     incident.post_update(
         cmd.audience,
-        cmd.text,
+        text,
         policy=ctx.policy,
         by=cmd.by,
         now=ctx.clock.now(),
         occurred_at=cmd.occurred_at,
     )
-    return {"ref": incident.ref, "audience": str(cmd.audience)}
+    return {"ref": incident.ref, "audience": str(cmd.audience), "text": text}
 
 
 def add_why(cmd: commands.AddWhy, *, uow: UnitOfWork, ctx: Context) -> dict[str, Any]:

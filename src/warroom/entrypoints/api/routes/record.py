@@ -65,7 +65,12 @@ def post_update(
 ) -> JSONBytes:
     """Record a status update to internal stakeholders, customers or observers."""
     command = commands.PostUpdate(
-        ref=ref, audience=body.audience, text=body.text, by=who.name, occurred_at=body.occurred_at
+        ref=ref,
+        audience=body.audience,
+        text=body.text,
+        by=who.name,
+        occurred_at=body.occurred_at,
+        template=body.template,
     )
     return execute(wr, command, key, lambda r: incident_public(wr, r["ref"]), status_code=201)
 

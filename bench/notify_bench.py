@@ -1,0 +1,187 @@
+"""One customer update to 10,000 email subscribers through a local SMTP server.
+
+python -m bench.notify_bench [--subscribers N] [--concurrency C] [--batch B] [--runs R]
+
+Measures the time to enqueue (one transaction, `send_customer_update`) and deliveries
+per second by a worker process through aiosmtpd in its own process; then, in a second
+run, SIGKILLs the worker mid-send, restarts it and checks that nothing was lost and that
+the only repeats were in flight at the kill (at most the send concurrency), carrying the
+same Message-ID. SQLite by default; WARROOM_BENCH_DATABASE_URL for PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import smtplib
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from email.message import EmailMessage
+from pathlib import Path
+
+from sqlalchemy import func, select
+from tests.support.smtp import free_port
+
+from warroom.adapters.orm.background import outbox
+from warroom.bootstrap import bootstrap
+from warroom.config import Settings
+from warroom.service_layer.customer_updates import send_customer_update
+
+
+def start(args: list[str]) -> subprocess.Popen[str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", *args],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).parent.parent,
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "ready"
+    return proc
+
+
+def sent_count(wr: object) -> int:
+    with wr.db.read.connect() as conn:  # type: ignore[attr-defined]
+        return int(
+            conn.execute(
+                select(func.count()).select_from(outbox).where(outbox.c.status == "sent")
+            ).scalar_one()
+        )
+
+
+def one_run(n: int, batch: int, concurrency: int, *, kill_at: int | None) -> dict[str, float]:
+    work = Path(tempfile.mkdtemp(prefix="warroom-bench-"))
+    url = os.environ.get("WARROOM_BENCH_DATABASE_URL") or f"sqlite:///{work / 'bench.db'}"
+    wr = bootstrap(Settings(database_url=url, dev=True), migrate=True)
+    port, sink = free_port(), work / "received.txt"
+    smtp = start(["bench.smtp_sink", str(port), str(sink)])
+    recipients = [f"subscriber{i:05d}@example.test" for i in range(n)]
+    started = time.perf_counter()
+    with wr.bus.uow_factory() as uow:
+        send_customer_update(
+            uow,
+            wr.bus.context,
+            update_id=f"bench-{work.name}",
+            subject="Logging in is fixed",
+            body="Logging in works again for all users. We are monitoring.",
+            recipients=recipients,
+        )
+        uow.commit()
+    enqueue_s = time.perf_counter() - started
+    worker_args = ["bench.notify_worker", url, str(port), str(batch), str(concurrency)]
+    worker = start(worker_args)
+    began = time.perf_counter()
+    killed = 0
+    restarted = False
+    while True:
+        done = sent_count(wr)
+        if kill_at is not None and not restarted and done >= kill_at:
+            worker.send_signal(signal.SIGKILL)
+            worker.wait()
+            killed = done
+            worker = start(worker_args)
+            restarted = True
+        if done >= n:
+            break
+        time.sleep(0.02)
+    elapsed = time.perf_counter() - began
+    worker.send_signal(signal.SIGTERM)
+    worker.wait()
+    smtp.send_signal(signal.SIGTERM)
+    smtp.wait()
+    wr.close()
+    lines = [line.split() for line in sink.read_text().splitlines()]
+    per_id = Counter(mid for mid, _ in lines)
+    per_rcpt = Counter(rcpt for _, rcpt in lines)
+    ids_of_rcpt: dict[str, set[str]] = {}
+    for mid, rcpt in lines:
+        ids_of_rcpt.setdefault(rcpt, set()).add(mid)
+    return {
+        "enqueue_s": enqueue_s,
+        "deliveries_per_s": n / elapsed,
+        "lost": float(len(set(recipients) - set(per_rcpt))),
+        "repeats": float(sum(c - 1 for c in per_rcpt.values())),
+        "repeats_with_new_message_id": float(sum(len(v) - 1 for v in ids_of_rcpt.values())),
+        "distinct_message_ids": float(len(per_id)),
+        "killed_after": float(killed),
+    }
+
+
+def reference(n: int, threads: int) -> float:
+    """Plain smtplib to the same kind of sink, no database: the ceiling of this machine."""
+    work = Path(tempfile.mkdtemp(prefix="warroom-ref-"))
+    port = free_port()
+    smtp = start(["bench.smtp_sink", str(port), str(work / "ref.txt")])
+
+    def run(k: int) -> None:
+        conn = smtplib.SMTP("127.0.0.1", port)
+        for i in range(n // threads):
+            mail = EmailMessage()
+            mail["From"], mail["To"], mail["Subject"] = (
+                "a@example.test",
+                f"s{k}-{i}@example.test",
+                "s",
+            )
+            mail["Message-ID"] = f"<{k}.{i}@example.test>"
+            mail.set_content("Logging in works again for all users.")
+            conn.send_message(mail)
+        conn.quit()
+
+    began = time.perf_counter()
+    workers = [threading.Thread(target=run, args=(k,)) for k in range(threads)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    rate = (n // threads * threads) / (time.perf_counter() - began)
+    smtp.send_signal(signal.SIGTERM)
+    smtp.wait()
+    return rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--subscribers", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--batch", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=3)
+    a = parser.parse_args()
+    plain = [one_run(a.subscribers, a.batch, a.concurrency, kill_at=None) for _ in range(a.runs)]
+    refs = [reference(3000, a.concurrency) for _ in range(a.runs)]
+    print(
+        f"subscribers={a.subscribers} batch={a.batch} send_concurrency={a.concurrency} runs={a.runs}"
+    )
+    for key in ("enqueue_s", "deliveries_per_s"):
+        values = [r[key] for r in plain]
+        print(
+            f"  {key}: median {statistics.median(values):.2f} (runs: {', '.join(f'{v:.2f}' for v in values)})"
+        )
+    ref = statistics.median(refs)
+    mine = statistics.median(r["deliveries_per_s"] for r in plain)
+    print(f"  reference (plain smtplib, no database): median {ref:.2f}/s; ratio {mine / ref:.2f}")
+    kill = one_run(a.subscribers, a.batch, a.concurrency, kill_at=a.subscribers // 3)
+    print("SIGKILL mid-send, then restart:")
+    for key in (
+        "killed_after",
+        "lost",
+        "repeats",
+        "repeats_with_new_message_id",
+        "distinct_message_ids",
+    ):
+        print(f"  {key}: {kill[key]:.0f}")
+    ok = (
+        kill["lost"] == 0
+        and kill["repeats"] <= a.concurrency
+        and kill["repeats_with_new_message_id"] == 0
+    )
+    print("kill check:", "PASS" if ok else "FAIL")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""Slack's slash command (`/inc …`) and interactivity endpoints.
+
+No bearer token here: Slack signs each request with the app's signing secret. A request
+is refused (401) when the signature is wrong, the timestamp is outside five minutes, or
+the same signed request was already accepted (a replay).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, HTTPException, Request
+from sqlalchemy import select
+
+from warroom.adapters import chat_state, slack_signature
+from warroom.adapters.orm.incidents import incidents
+from warroom.bootstrap import Warroom
+from warroom.domain.enums import Stage
+from warroom.entrypoints.api.deps import WarroomDep
+from warroom.service_layer.chat_commands import ChatRequest, handle
+
+router = APIRouter(prefix="/slack", tags=["slack"])
+
+
+async def verified_body(request: Request, wr: Warroom) -> tuple[bytes, str]:
+    """The raw body and its signature, once verified; 401/404 otherwise."""
+    secret = wr.settings.slack_signing_secret
+    if secret is None:
+        raise HTTPException(404, "Slack is not configured (WARROOM_SLACK_SIGNING_SECRET)")
+    body = await request.body()
+    signature = request.headers.get("X-Slack-Signature")
+    reason = slack_signature.problem(
+        secret.get_secret_value(),
+        request.headers.get("X-Slack-Request-Timestamp"),
+        signature,
+        body,
+        now=wr.clock.now().timestamp(),
+    )
+    if reason is None and not chat_state.first_sighting(
+        wr.db.write,
+        f"slack:{signature}",
+        now=wr.clock.now(),
+        keep=timedelta(seconds=2 * slack_signature.WINDOW_SECONDS),
+    ):
+        reason = "this signed request was already received (replay)"
+    if reason is not None:
+        raise HTTPException(401, reason)
+    return body, str(signature)
+
+
+def incident_for_channel(wr: Warroom, name: str) -> str | None:
+    """The open incident whose channel is `name` (the newest if several)."""
+    with wr.db.read.connect() as conn:
+        number = conn.execute(
+            select(incidents.c.id)
+            .where(incidents.c.channel == name, incidents.c.stage != Stage.CLOSED.value)
+            .order_by(incidents.c.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+    return f"INC-{number}" if number is not None else None
+
+
+def person(wr: Warroom, slack_id: str, fallback: str) -> str:
+    with wr.bus.uow_factory() as uow:
+        found = uow.directory.person_by_chat_id(slack_id=slack_id)
+        return found.handle if found is not None else fallback
+
+
+def _run(wr: Warroom, text: str, channel: str, user_id: str, user_name: str, sig: str) -> str:
+    request = ChatRequest(
+        text=text,
+        ref=incident_for_channel(wr, channel),
+        by=person(wr, user_id, user_name or f"slack:{user_id}"),
+        request_id=sig,
+        source="slack",
+    )
+    return handle(wr.bus, request)
+
+
+@router.post("/commands")
+async def slash_command(request: Request, wr: WarroomDep) -> dict[str, Any]:
+    """`/inc log …`, `/inc stage identified`, `/inc status` … typed in a Slack channel."""
+    body, sig = await verified_body(request, wr)
+    form = {k: v[0] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()}
+    reply = _run(
+        wr,
+        form.get("text", ""),
+        form.get("channel_name", ""),
+        form.get("user_id", ""),
+        form.get("user_name", ""),
+        sig,
+    )
+    return {"response_type": "in_channel", "text": reply}
+
+
+@router.post("/interactivity")
+async def interactivity(request: Request, wr: WarroomDep) -> dict[str, Any]:
+    """Buttons whose value is a command line (e.g. `stage identified`)."""
+    body, sig = await verified_body(request, wr)
+    form = parse_qs(body.decode())
+    try:
+        payload = json.loads(form["payload"][0])
+        action = payload["actions"][0]
+        user = payload.get("user", {})
+        channel = payload.get("channel", {})
+    except (KeyError, IndexError, ValueError, TypeError):
+        raise HTTPException(
+            422, "payload: expected a block_actions payload with an action"
+        ) from None
+    reply = _run(
+        wr,
+        str(action.get("value", "")),
+        str(channel.get("name", "")),
+        str(user.get("id", "")),
+        str(user.get("username") or user.get("name") or ""),
+        sig,
+    )
+    return {"response_type": "in_channel", "replace_original": False, "text": reply}

@@ -1,0 +1,3 @@
+"""Timer kinds owned by the notifications area."""
+
+OBSERVER_DIGEST = "observer_digest"
