@@ -145,7 +145,7 @@ def test_a_worker_killed_mid_batch_loses_and_doubles_nothing(
 def test_timers_due_while_nothing_ran_fire_within_5_s_of_start(
     app: Warroom, database_url: str
 ) -> None:
-    schedule(app, 200, datetime.now(UTC) + timedelta(seconds=1))
+    schedule(app, 100, datetime.now(UTC) + timedelta(seconds=1))
     time.sleep(1.5)  # they fall due while no worker is running
     worker = start_worker(database_url)  # returns once the worker says it is ready
     started = time.monotonic()
@@ -155,4 +155,4 @@ def test_timers_due_while_nothing_ran_fire_within_5_s_of_start(
     finally:
         stop(worker)
     assert elapsed <= 5.0
-    assert sum(effects(app).values()) == 200
+    assert sum(effects(app).values()) == 100

@@ -94,9 +94,15 @@ class TimerRepository:
         return [(r.key, r.kind, r.due_at) for r in self.session.execute(stmt.order_by("due_at"))]
 
     def get_claimed(self, timer_id: int, worker: str) -> DueTimer | None:
-        """The timer if `worker` still holds it; None if it was fired, moved or cancelled."""
+        """The timer if `worker` still holds it; None if it was fired, moved or cancelled.
+
+        The row stays locked until this unit of work ends: without the lock, a second
+        worker whose claim came after our lease ran out could fire it concurrently.
+        """
         row = self.session.execute(
-            select(timers).where(timers.c.id == timer_id, timers.c.locked_by == worker)
+            select(timers)
+            .where(timers.c.id == timer_id, timers.c.locked_by == worker)
+            .with_for_update()
         ).one_or_none()
         return _due_timer(row) if row is not None else None
 
@@ -265,9 +271,11 @@ class OutboxRepository:
         return (_message(row), row.status) if row is not None else None
 
     def get_claimed(self, message_id: int, worker: str) -> OutboundMessage | None:
-        """The message if `worker` still holds its lease."""
+        """The message if `worker` still holds its lease (locked until the unit of work ends)."""
         row = self.session.execute(
-            select(outbox).where(outbox.c.id == message_id, outbox.c.locked_by == worker)
+            select(outbox)
+            .where(outbox.c.id == message_id, outbox.c.locked_by == worker)
+            .with_for_update()
         ).one_or_none()
         return _message(row) if row is not None else None
 
