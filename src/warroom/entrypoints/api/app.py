@@ -9,6 +9,7 @@ from warroom.entrypoints.api import problems
 from warroom.entrypoints.api.deps import TokenCache
 from warroom.entrypoints.api.limits import BodySizeLimit
 from warroom.entrypoints.api.routes import admin, health, incidents, record, roles, work
+from warroom.entrypoints.web.app import install_web
 
 API_ROUTERS = (incidents.router, record.router, roles.router, work.router, admin.router)
 
@@ -32,4 +33,5 @@ def create_app(wr: Warroom) -> FastAPI:
     app.include_router(health.router)
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=wr.settings.max_body_bytes)
+    install_web(app, wr)
     return app

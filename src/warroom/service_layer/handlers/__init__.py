@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from warroom.domain.commands import Command
 from warroom.domain.events import Event
-from warroom.service_layer.handlers import incidents, people, record, work
+from warroom.service_layer.handlers import incidents, people, record, status, work
 from warroom.service_layer.handlers.timers import TimerHandler
 from warroom.service_layer.messagebus import CommandHandler, EventHandler
 
@@ -13,9 +13,12 @@ COMMAND_HANDLERS: dict[type[Command], CommandHandler] = {
     **people.COMMAND_HANDLERS,
     **record.COMMAND_HANDLERS,
     **work.COMMAND_HANDLERS,
+    **status.COMMAND_HANDLERS,
 }
 
-EVENT_HANDLERS: dict[type[Event], list[EventHandler]] = {}
+EVENT_HANDLERS: dict[type[Event], list[EventHandler]] = {
+    **status.EVENT_HANDLERS,
+}
 
 # Timer kinds and the handlers that fire them (see service_layer/worker.py).
 TIMER_HANDLERS: dict[str, TimerHandler] = {}
