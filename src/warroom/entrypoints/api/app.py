@@ -8,10 +8,25 @@ from warroom.bootstrap import Warroom
 from warroom.entrypoints.api import problems
 from warroom.entrypoints.api.deps import TokenCache
 from warroom.entrypoints.api.limits import BodySizeLimit
-from warroom.entrypoints.api.routes import admin, health, incidents, record, roles, work
+from warroom.entrypoints.api.routes import (
+    admin,
+    health,
+    incidents,
+    record,
+    roles,
+    status_admin,
+    work,
+)
 from warroom.entrypoints.web.app import install_web
 
-API_ROUTERS = (incidents.router, record.router, roles.router, work.router, admin.router)
+API_ROUTERS = (
+    incidents.router,
+    record.router,
+    roles.router,
+    work.router,
+    admin.router,
+    status_admin.router,
+)
 
 
 def create_app(wr: Warroom) -> FastAPI:
