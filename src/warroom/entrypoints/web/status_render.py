@@ -147,7 +147,10 @@ class StatusRenderer:
     def invalidate(self) -> None:
         with self._cond:
             self._wanted += 1
-        self.kick()
+            served = self.resources is not None
+        # Nobody has asked for the page yet: the first request builds it.
+        if served:
+            self.kick()
 
     def on_event(self, event: Event) -> None:
         """Listener: anything committed may change what the public sees."""
@@ -176,7 +179,9 @@ class StatusRenderer:
     def ensure(self) -> dict[str, Resource] | None:
         """The current resources, building them first if there are none yet."""
         if self.resources is None:
-            self.invalidate()
+            with self._cond:
+                self._wanted += 1
+            self.kick()
             with self._cond:
                 deadline = time.monotonic() + 10
                 while self.resources is None and self._building:
