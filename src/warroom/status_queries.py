@@ -18,10 +18,15 @@ from warroom.domain.enums import EntryKind, PostmortemStatus, Visibility
 PUBLIC_KINDS = (EntryKind.CUSTOMER_UPDATE.value, EntryKind.STAGE_CHANGE.value)
 
 
+def as_dict(row: Any) -> dict[str, Any]:
+    """A row as a plain dict; column names become plain `str` (orjson refuses subclasses)."""
+    return {str(k): v for k, v in row._mapping.items()}
+
+
 def components(conn: Connection) -> list[dict[str, Any]]:
     c = status_components.c
     rows = conn.execute(select(status_components).order_by(c.position, c.name))
-    return [dict(r._mapping) for r in rows]
+    return [as_dict(r) for r in rows]
 
 
 def service_components(conn: Connection) -> dict[str, str]:
@@ -37,7 +42,7 @@ def service_components(conn: Connection) -> dict[str, str]:
 def maintenances(conn: Connection) -> list[dict[str, Any]]:
     m = status_maintenances.c
     rows = conn.execute(select(status_maintenances).order_by(m.scheduled_for.desc(), m.id.desc()))
-    return [dict(r._mapping) for r in rows]
+    return [as_dict(r) for r in rows]
 
 
 def public_incidents(conn: Connection) -> list[dict[str, Any]]:
@@ -62,7 +67,7 @@ def public_incidents(conn: Connection) -> list[dict[str, Any]]:
         .where(i.visibility == Visibility.PUBLIC.value, i.drill.is_(False))
         .order_by(i.declared_at.desc(), i.id.desc())
     )
-    found = [dict(r._mapping) for r in conn.execute(stmt)]
+    found = [as_dict(r) for r in conn.execute(stmt)]
     if not found:
         return []
     t = timeline_entries.c
@@ -73,7 +78,7 @@ def public_incidents(conn: Connection) -> list[dict[str, Any]]:
         .order_by(t.occurred_at, t.id)
     )
     for r in rows:
-        entry = dict(r._mapping)
+        entry = as_dict(r)
         entry["kind"] = str(entry["kind"])
         entries[r.incident_id].append(entry)
     for f in found:

@@ -45,7 +45,7 @@ def _component(wr: Warroom, component_id: int) -> dict[str, Any]:
         ).one_or_none()
     if row is None:
         raise NotFound("status component", str(component_id))
-    out = dict(row._mapping)
+    out = status_queries.as_dict(row)
     out["group"] = out.pop("group_name")
     return out
 
@@ -57,7 +57,7 @@ def _maintenance(wr: Warroom, maintenance_id: int) -> dict[str, Any]:
         ).one_or_none()
     if row is None:
         raise NotFound("maintenance", str(maintenance_id))
-    return dict(row._mapping)
+    return status_queries.as_dict(row)
 
 
 @router.get("/components", response_model=list[s.ComponentPublic])
