@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import time
@@ -79,10 +80,12 @@ def sign_in(browser: Any, url: str, token: str, **context: Any) -> Any:
 
 
 def shot(page: Any, name: str, *, readme: bool = False) -> None:
+    """Save a screenshot under test-artifacts/; WARROOM_UPDATE_SCREENSHOTS=1 also refreshes
+    the README's copy in docs/img/."""
     support.ARTIFACTS.mkdir(exist_ok=True)
     target = support.ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(target), full_page=True)
-    if readme and README_SHOTS.is_dir():
+    if readme and os.environ.get("WARROOM_UPDATE_SCREENSHOTS") == "1":
         shutil.copy(target, README_SHOTS / f"{name}.png")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -271,3 +272,24 @@ def test_export_writes_a_static_copy(wr: Warroom, tmp_path: Path) -> None:
     } <= names
     for path in written:
         assert scenario.SECRET.encode() not in path.read_bytes()
+
+
+def test_another_process_changes_appear_within_the_ttl(sqlite_url: str, clock: ManualClock) -> None:
+    settings = Settings(database_url=sqlite_url, dev=True, status_page_ttl_seconds=0.2)
+    serving = bootstrap(settings, clock=clock, migrate=False)
+    writing = bootstrap(settings, clock=clock, migrate=False)  # another process, in effect
+    try:
+        client = TestClient(create_app(serving))
+        assert "Website down" not in client.get("/status/").text
+        ref = scenario.declare(
+            writing, "Website down", visibility=Visibility.PUBLIC, services=(), severity="sev2"
+        )
+        writing.bus.handle(c.PostUpdate(ref=ref, audience=Audience.CUSTOMERS, text="x", by="d"))
+        deadline = time.monotonic() + 5
+        while "Website down" not in client.get("/status/").text:
+            assert time.monotonic() < deadline, "the change never appeared"
+            time.sleep(0.05)
+        assert "not available" in client.get("/status/subscribe").text  # no SMTP here
+    finally:
+        serving.close()
+        writing.close()

@@ -76,6 +76,7 @@ def status_root() -> Response:
 
 @router.get("/status/subscribe", response_class=HTMLResponse)
 def subscribe_form(request: Request) -> Response:
+    request.app.state.status_renderer.ensure()  # the component list comes from the page
     return _subscribe_page(request)
 
 
