@@ -24,6 +24,8 @@ from warroom.domain import commands as c
 from warroom.domain.enums import Audience, Stage, Visibility
 from warroom.entrypoints.api.app import create_app
 from warroom.entrypoints.web.status_export import export_status_page
+from warroom.service_layer.demo import seed_demo
+from warroom.service_layer.status_demo import seed_status_demo
 from warroom.service_layer.worker import WorkerConfig
 
 formats = FormatChecker()
@@ -293,3 +295,16 @@ def test_another_process_changes_appear_within_the_ttl(sqlite_url: str, clock: M
     finally:
         serving.close()
         writing.close()
+
+
+def test_the_demo_has_a_status_page(api: Api, wr: Warroom) -> None:
+    refs = seed_demo(wr.bus, wr.clock.now())
+    seed_status_demo(wr.bus, refs)
+    summary = api.anonymous.get("/status/api/v2/summary.json").json()
+    validate("summary.json", summary)
+    assert summary["status"]["indicator"] == "critical"
+    names = [
+        i["name"] for i in api.anonymous.get("/status/api/v2/incidents.json").json()["incidents"]
+    ]
+    assert "Logging in is broken for all users" in names
+    assert "Status emails delayed" not in names  # still internal
