@@ -189,9 +189,20 @@ def uptime(
     degraded = _merged(
         [(s, e) for s, e, st in closed if st is ComponentStatus.DEGRADED_PERFORMANCE]
     )
+    touched: set[date] = set()
+    for start, end, _ in closed:
+        if end.date() < first:
+            continue
+        day = max(start.date(), first)
+        while day <= min(end.date(), now.date()):
+            touched.add(day)
+            day += timedelta(days=1)
     out: list[UptimeDay] = []
     for offset in range(days):
         day = first + timedelta(days=offset)
+        if day not in touched:  # most days: nothing happened, nothing to compute
+            out.append(UptimeDay(day, ComponentStatus.OPERATIONAL, 0, 0))
+            continue
         lo = datetime(day.year, day.month, day.day, tzinfo=UTC)
         hi = min(lo + timedelta(days=1), now)
         hits = [st for s, e, st in closed if s < hi and e > lo]
