@@ -285,3 +285,19 @@ def test_the_api_still_answers_problem_details(api: Api) -> None:
     response = api.responder.get("/api/v1/incidents/INC-99")
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_links_set_through_the_api_with_a_script_scheme_are_not_links(
+    responder: ConsoleClient, api: Api
+) -> None:
+    ref = declare(responder)
+    api.responder.patch(
+        f"/api/v1/incidents/{ref}", json={"links": {"bridge": "javascript:alert(1)"}}
+    ).raise_for_status()
+    api.responder.post(
+        f"/api/v1/incidents/{ref}/followups",
+        json={"title": "x", "kind": "cleanup", "ticket_url": "javascript:alert(2)"},
+    ).raise_for_status()
+    page = responder.get(f"/incidents/{ref}").text
+    assert 'href="javascript:' not in page
+    assert "javascript:alert(1)" in page  # still shown, as text

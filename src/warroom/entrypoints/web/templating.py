@@ -50,6 +50,14 @@ def label(value: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+_SAFE_SCHEMES = ("https://", "http://", "matrix:", "tel:", "mailto:")
+
+
+def linkable(url: str | None) -> bool:
+    """Only these schemes become links: a `javascript:` URL stored through the API must not."""
+    return bool(url) and str(url).strip().lower().startswith(_SAFE_SCHEMES)
+
+
 def make_environment() -> Environment:
     folder = resources.files("warroom") / "entrypoints" / "web" / "templates"
     env = Environment(
@@ -61,4 +69,5 @@ def make_environment() -> Environment:
         auto_reload=False,
     )
     env.filters.update(when=when, iso=iso, duration=duration, label=label)
+    env.tests["linkable"] = linkable
     return env
