@@ -12,6 +12,7 @@ from warroom import queries
 from warroom.domain import commands
 from warroom.domain.enums import Stage, Visibility
 from warroom.domain.errors import DomainError, DuplicateSuspected, InvalidInput
+from warroom.domain.policy import ClassificationRule
 from warroom.entrypoints.web import forms
 from warroom.entrypoints.web.auth import (
     LOGIN_CSRF_COOKIE,
@@ -138,9 +139,31 @@ def _declare_values(form: Any) -> dict[str, Any]:
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
+def _suggested(request: Request, values: dict[str, Any]) -> ClassificationRule | None:
+    """What the policy suggests for the values entered so far."""
+    try:
+        customers = max(0, int(values.get("customers_affected") or 0))
+    except ValueError:
+        customers = 0
+    services = [s for s in str(values.get("services", "")).split(",") if s.strip()]
+    return warroom(request).policy.classify(
+        customers=customers,
+        services=len(services),
+        whole_service=values.get("whole_service") in {"on", "1", "true"},
+    )
+
+
 @router.get("/declare", response_class=HTMLResponse)
 def declare_form(request: Request, user: Responder) -> Response:
-    return page(request, "console/declare.html", user=user, values={}, error=None, duplicates=None)
+    return page(
+        request,
+        "console/declare.html",
+        user=user,
+        values={},
+        error=None,
+        duplicates=None,
+        rule=None,
+    )
 
 
 @router.get("/declare/classify", response_class=HTMLResponse)
@@ -153,14 +176,13 @@ def classify(
     severity: str = "",
 ) -> Response:
     """The policy's suggestion for what is entered so far (live, as the fields change)."""
-    wr = warroom(request)
-    try:
-        customers = max(0, int(customers_affected or 0))
-    except ValueError:
-        customers = 0
-    count = len([s for s in services.split(",") if s.strip()])
-    rule = wr.policy.classify(
-        customers=customers, services=count, whole_service=whole_service in {"on", "1", "true"}
+    rule = _suggested(
+        request,
+        {
+            "customers_affected": customers_affected,
+            "whole_service": whole_service,
+            "services": services,
+        },
     )
     html = macro(request, "console/forms.html", "suggestion", rule, severity)
     return HTMLResponse(html)
@@ -200,6 +222,7 @@ async def declare(request: Request, user: Responder) -> Response:
             values=values,
             error=None,
             duplicates=exc.candidates,
+            rule=_suggested(request, values),
         )
     except DomainError as exc:
         field = exc.field if isinstance(exc, InvalidInput) else None
@@ -211,5 +234,6 @@ async def declare(request: Request, user: Responder) -> Response:
             values=values,
             error={"field": field, "message": exc.message},
             duplicates=None,
+            rule=_suggested(request, values),
         )
     return RedirectResponse(f"/incidents/{result['ref']}", status_code=303)
