@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run demo test lint typecheck install bench clean
+.PHONY: run demo test lint typecheck install bench bench-status clean
 
 install: $(STAMP)
 
@@ -43,6 +43,10 @@ typecheck: install
 
 bench: install
 	$(BIN)/python bench/run_core.py
+
+## Status page throughput against a bare Starlette handler and nginx (needs Debian wrk, nginx).
+bench-status: install
+	$(BIN)/python bench/run_status.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache test-artifacts

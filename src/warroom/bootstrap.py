@@ -107,7 +107,9 @@ def bootstrap(
     listeners: list[Listener] = []
     bus = MessageBus(
         uow_factory=lambda: SqlAlchemyUnitOfWork(session_factory),
-        context=Context(policy=policy, clock=clock, channels=frozenset(chosen)),
+        context=Context(
+            policy=policy, clock=clock, channels=frozenset(chosen), public_url=settings.base_url
+        ),
         command_handlers={
             **COMMAND_HANDLERS,
             FireTimer: make_fire_timer(

@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     # Outbound webhooks by name, signed per Standard Webhooks with `webhook_secret` (whsec_…).
     webhook_endpoints: dict[str, str] = {}
     webhook_secret: SecretStr | None = None
+    # The public status page: its name, the URL people reach warroom at (links in
+    # emails and feeds; defaults to WARROOM_URL) and how often other processes' changes
+    # are picked up when no event arrives in this process.
+    status_page_name: str = "Service status"
+    public_url: str | None = None
+    status_page_ttl_seconds: float = 5.0
 
     @classmethod
     def settings_customise_sources(
@@ -84,6 +90,11 @@ class Settings(BaseSettings):
         if self.database_url.startswith(("postgresql://", "postgres://")):
             self.database_url = "postgresql+psycopg://" + self.database_url.split("://", 1)[1]
         return self
+
+    @property
+    def base_url(self) -> str:
+        """The public base URL, without a trailing slash."""
+        return (self.public_url or self.url).rstrip("/")
 
     def require_secret_key(self) -> str:
         """The secret key; outside dev mode a missing or default key is refused."""

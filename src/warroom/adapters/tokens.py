@@ -74,6 +74,16 @@ class TokenStore:
             return None
         return Principal(name=row.name, role=AccessRole(row.role), token_id=row.id)
 
+    def principal_by_id(self, token_id: int, now: datetime) -> Principal | None:
+        """The principal of a token that is still valid (for sessions begun with it)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(api_tokens).where(api_tokens.c.id == token_id)).one_or_none()
+        if row is None or row.revoked_at is not None:
+            return None
+        if row.expires_at is not None and row.expires_at <= now:
+            return None
+        return Principal(name=row.name, role=AccessRole(row.role), token_id=row.id)
+
     def list(self) -> list[TokenRecord]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(api_tokens).order_by(api_tokens.c.id)).all()

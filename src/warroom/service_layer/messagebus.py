@@ -34,6 +34,8 @@ class Context:
     clock: Clock
     # Names of the notification channels that have a notifier configured.
     channels: frozenset[str] = frozenset({"log"})
+    # Where people reach this warroom (links in emails), without a trailing slash.
+    public_url: str = "http://127.0.0.1:8000"
 
 
 CommandHandler = Callable[..., Any]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from warroom.adapters.background import OutboxRepository, TimerRepository
 from warroom.adapters.directory import DirectoryRepository
 from warroom.adapters.repository import IdempotencyRepository, IncidentRepository
+from warroom.adapters.status_repository import StatusRepository
 from warroom.domain.events import Event
 
 
@@ -23,6 +24,7 @@ class UnitOfWork(abc.ABC):
     timers: TimerRepository
     outbox: OutboxRepository
     directory: DirectoryRepository
+    status: StatusRepository
 
     def __enter__(self) -> Self:
         return self
@@ -70,6 +72,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.timers = TimerRepository(self.session)
         self.outbox = OutboxRepository(self.session)
         self.directory = DirectoryRepository(self.session)
+        self.status = StatusRepository(self.session)
         return super().__enter__()
 
     def flush(self) -> None:

@@ -13,6 +13,7 @@ import smtplib
 import ssl
 import threading
 from dataclasses import dataclass
+from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import formatdate
 
@@ -43,8 +44,13 @@ def thread_root(incident_ref: str, sender: str) -> str:
     return f"<{incident_ref.lower()}.{token}@{domain}>"
 
 
+# RFC 5322 allows 998 characters a line; folding at 78 turns a long List-Unsubscribe URL
+# into RFC 2047 encoded words, which mail clients do not read as a link.
+SMTP_POLICY = email_policy.SMTP.clone(max_line_length=998)
+
+
 def build_email(message: OutboundMessage, sender: str) -> EmailMessage:
-    email = EmailMessage()
+    email = EmailMessage(policy=SMTP_POLICY)
     email["From"] = sender
     email["To"] = message.destination
     email["Subject"] = message.subject or (message.incident_ref or "warroom")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from warroom.adapters.orm import auth, background, chat, directory, incidents
+from warroom.adapters.orm import auth, background, chat, directory, incidents, status
 from warroom.adapters.orm.base import mapper_registry, metadata
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "mapper_registry",
     "metadata",
     "start_mappers",
+    "status",
 ]
 
 _started = False

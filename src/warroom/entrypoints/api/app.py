@@ -16,8 +16,10 @@ from warroom.entrypoints.api.routes import (
     record,
     roles,
     slack,
+    status_admin,
     work,
 )
+from warroom.entrypoints.web.app import install_web
 
 API_ROUTERS = (
     incidents.router,
@@ -27,6 +29,7 @@ API_ROUTERS = (
     admin.router,
     notifications.router,
     slack.router,
+    status_admin.router,
 )
 
 
@@ -49,4 +52,5 @@ def create_app(wr: Warroom) -> FastAPI:
     app.include_router(health.router)
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=wr.settings.max_body_bytes)
+    install_web(app, wr)
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from warroom.config import Settings
-from warroom.entrypoints.cli import incidents, notify, server, work
+from warroom.entrypoints.cli import incidents, notify, server, status, work
 from warroom.entrypoints.cli.client import http_client_factory
 from warroom.entrypoints.cli.state import CliState
 
@@ -31,6 +31,7 @@ incidents.register(app)
 work.register(app)
 server.register(app)
 notify.register(app)
+status.register(app)
 
 
 def run() -> None:

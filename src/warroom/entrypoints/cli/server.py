@@ -24,6 +24,7 @@ from warroom.entrypoints.cli import output
 from warroom.entrypoints.cli.client import EXIT_INPUT
 from warroom.entrypoints.worker import run_worker, worker_thread
 from warroom.service_layer.demo import seed_demo
+from warroom.service_layer.status_demo import seed_status_demo
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens (made directly on the database).", no_args_is_help=True)
@@ -55,6 +56,7 @@ def serve(
             empty = not queries.list_incidents(conn, queries.IncidentFilter(), limit=1)["count"]
         if empty:
             refs = seed_demo(wr.bus, wr.clock.now())
+            seed_status_demo(wr.bus, refs)
             typer.echo(f"Seeded demo incidents {', '.join(refs)}")
         token, _ = wr.tokens.create(name="demo", role=AccessRole.ADMIN, now=wr.clock.now())
         typer.echo(f"Demo admin token (export WARROOM_TOKEN={token})")

@@ -1,12 +1,33 @@
-"""Every command and event handler, listed in one place."""
+"""Every command, event and timer handler, listed in one place."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from warroom.domain.commands import Command
 from warroom.domain.events import Event
-from warroom.service_layer.handlers import incidents, notifications, people, record, work
+from warroom.service_layer.handlers import (
+    incidents,
+    notifications,
+    people,
+    record,
+    status,
+    work,
+)
 from warroom.service_layer.handlers.timers import TimerHandler
 from warroom.service_layer.messagebus import CommandHandler, EventHandler
+
+
+def _combine(
+    *maps: Mapping[type[Event], list[EventHandler]],
+) -> dict[type[Event], list[EventHandler]]:
+    """Several modules may react to one event: their handlers run in the order listed."""
+    combined: dict[type[Event], list[EventHandler]] = {}
+    for mapping in maps:
+        for event, handlers in mapping.items():
+            combined.setdefault(event, []).extend(handlers)
+    return combined
+
 
 COMMAND_HANDLERS: dict[type[Command], CommandHandler] = {
     **incidents.COMMAND_HANDLERS,
@@ -14,11 +35,13 @@ COMMAND_HANDLERS: dict[type[Command], CommandHandler] = {
     **record.COMMAND_HANDLERS,
     **work.COMMAND_HANDLERS,
     **notifications.COMMAND_HANDLERS,
+    **status.COMMAND_HANDLERS,
 }
 
-EVENT_HANDLERS: dict[type[Event], list[EventHandler]] = {
-    **notifications.EVENT_HANDLERS,
-}
+EVENT_HANDLERS: dict[type[Event], list[EventHandler]] = _combine(
+    notifications.EVENT_HANDLERS,
+    status.EVENT_HANDLERS,
+)
 
 # Timer kinds and the handlers that fire them (see service_layer/worker.py).
 TIMER_HANDLERS: dict[str, TimerHandler] = {

@@ -1,0 +1,1 @@
+"""The responder console and the public status page (server-rendered, Jinja2 + htmx)."""
