@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from collections.abc import Iterator
+from importlib import resources
 from typing import Any
 
 import pytest
@@ -16,13 +18,14 @@ from tests.support.smtp import SmtpServer
 from warroom.adapters.notifiers.apprise_targets import AppriseNotifier
 from warroom.adapters.notifiers.email import message_id, thread_root
 from warroom.adapters.notifiers.slack import SlackClient, SlackConfig, SlackNotifier
-from warroom.adapters.policy_file import load_policy
+from warroom.adapters.policy_file import parse_policy
 from warroom.bootstrap import Warroom, bootstrap
 from warroom.config import Settings
 from warroom.domain import commands
 from warroom.domain.background import OutboundMessage
 from warroom.domain.directory import Person, Service, Team
 from warroom.domain.enums import Audience, RoleName
+from warroom.domain.policy import Policy
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
@@ -44,11 +47,21 @@ def webhook_receiver() -> Iterator[Receiver]:
     receiver.stop()
 
 
+def standard_with_email_group() -> Policy:
+    """`standard` with an email group for announcements and internal updates (document 002)."""
+    text = (resources.files("warroom.policies") / "standard.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    group = "email:new-incidents-grp@example.com"
+    data["declaration"]["announce"].append(group)
+    data["notifications"]["internal"].append(group)
+    return parse_policy(data, source="standard.toml + email group")
+
+
 def make_app(url: str, clock: ManualClock, **settings: Any) -> Warroom:
     wr = bootstrap(
         Settings(database_url=url, dev=True, **settings),
         clock=clock,
-        policy=load_policy("standard"),
+        policy=standard_with_email_group(),
         migrate=False,
     )
     with wr.bus.uow_factory() as uow:
