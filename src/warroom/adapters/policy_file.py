@@ -14,6 +14,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from warroom.adapters.checklist_policy import (
+    ChecklistItemModel,
+    RoleProfileModel,
+    checklist_problems,
+    checklist_to_domain,
+    roles_to_domain,
+)
 from warroom.domain.durations import Span, parse_span
 from warroom.domain.enums import Audience, PagingMode, RoleName, Stage, Visibility
 from warroom.domain.gates import GATE_CHECKS
@@ -119,6 +126,8 @@ class PolicyModel(_Model):
     gates: list[GateModel] = []
     questions: dict[Stage, list[QuestionModel]] = {}
     templates: dict[str, str] = {}
+    checklist: dict[Stage, list[ChecklistItemModel]] = {}
+    roles: dict[RoleName, RoleProfileModel] = {}
 
 
 def _loc(loc: tuple[int | str, ...]) -> str:
@@ -175,6 +184,7 @@ def _cross_checks(model: PolicyModel) -> list[str]:
         ZoneInfo(model.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         problems.append(f"timezone: unknown time zone {model.timezone!r}")
+    problems.extend(checklist_problems(model.checklist, model.roles, names))
     try:
         fields = dict.fromkeys(PATTERN_FIELDS, "x")
         model.channel_pattern.format(**fields)
@@ -236,6 +246,8 @@ def _to_domain(m: PolicyModel) -> Policy:
             for stage, qs in m.questions.items()
         },
         templates=dict(m.templates),
+        checklist=checklist_to_domain(m.checklist, [s.name for s in m.severities]),
+        roles=roles_to_domain(m.roles),
     )
 
 

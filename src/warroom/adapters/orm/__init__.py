@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from warroom.adapters.orm import auth, background, directory, incidents
+from warroom.adapters.orm import auth, background, checklists, directory, incidents
 from warroom.adapters.orm.base import mapper_registry, metadata
 
 __all__ = [
     "auth",
     "background",
+    "checklists",
     "directory",
     "incidents",
     "mapper_registry",
@@ -25,4 +26,5 @@ def start_mappers() -> None:
         return
     incidents.map_incidents()
     directory.map_directory()
+    checklists.map_checklists()
     _started = True

@@ -8,9 +8,26 @@ from warroom.bootstrap import Warroom
 from warroom.entrypoints.api import problems
 from warroom.entrypoints.api.deps import TokenCache
 from warroom.entrypoints.api.limits import BodySizeLimit
-from warroom.entrypoints.api.routes import admin, health, incidents, record, roles, work
+from warroom.entrypoints.api.routes import (
+    admin,
+    checklists,
+    customers,
+    health,
+    incidents,
+    matrix,
+    record,
+    roles,
+    work,
+)
 
-API_ROUTERS = (incidents.router, record.router, roles.router, work.router, admin.router)
+API_ROUTERS: tuple[APIRouter, ...] = (
+    incidents.router,
+    record.router,
+    roles.router,
+    work.router,
+    admin.router,
+)
+API_ROUTERS += (checklists.router, customers.router, matrix.router)
 
 
 def create_app(wr: Warroom) -> FastAPI:

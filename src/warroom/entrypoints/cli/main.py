@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from warroom.config import Settings
-from warroom.entrypoints.cli import incidents, server, work
+from warroom.entrypoints.cli import checklists, customers, incidents, server, work
 from warroom.entrypoints.cli.client import http_client_factory
 from warroom.entrypoints.cli.state import CliState
 
@@ -30,6 +30,8 @@ def main(ctx: typer.Context) -> None:
 incidents.register(app)
 work.register(app)
 server.register(app)
+checklists.register(app)
+customers.register(app)
 
 
 def run() -> None:
