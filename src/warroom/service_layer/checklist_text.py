@@ -41,7 +41,7 @@ def checklist_lines(view: dict[str, Any], *, show_later: bool = False) -> list[s
             stage = item["stage"]
             lines.append(f"{stage}:")
         line = f"  {_MARK[item['status']]} {item['id']}: {item['title']}"
-        owner = ", ".join(item["holders"]) or f"no {item['owner_role']}"
+        owner = ", ".join(item["holders"]) or "unassigned"
         line += f" ({item['owner_role']}: {owner})"
         if item["status"] == "open" and item["due_at"]:
             line += f" — {'OVERDUE since' if item['overdue'] else 'due'} {_clock(item['due_at'])}"
