@@ -28,6 +28,12 @@ class FakeTimers:
     def cancel(self, key: str) -> None:
         self.due.pop(key, None)
 
+    def pending(self, prefix: str = "") -> list[tuple[str, str, datetime]]:
+        return sorted(
+            ((k, "checklist.overdue", d) for k, d in self.due.items() if k.startswith(prefix)),
+            key=lambda row: row[2],
+        )
+
 
 class FakeUnitOfWorkWithTimers(FakeUnitOfWork):
     def __init__(self, repo: FakeIncidentRepository, idem: FakeIdempotency, timers: FakeTimers):

@@ -152,7 +152,8 @@ class ChecklistMixin(RolesMixin):
         done: list[str] = []
         for item in policy.checklist.by_event.get(type(event).__name__, ()):
             rule = item.done_when
-            if rule is None or not self.item_is_live(item) or not rule.matches(event):
+            # The rule first: it needs no stored state, the marks are loaded on demand.
+            if rule is None or not rule.matches(event) or not self.item_is_live(item):
                 continue
             at = getattr(event, "occurred_at", None)
             at = at if isinstance(at, datetime) else now

@@ -89,11 +89,15 @@ def complete_items(event: events.Event, *, uow: UnitOfWork, ctx: Context) -> Non
 
 
 def record_declaration(event: events.IncidentDeclared, *, uow: UnitOfWork, ctx: Context) -> None:
+    if not ctx.policy.checklist.items:
+        return
     incident = _incident(uow, event.ref)
     incident.note_stage_reached(incident.stage, incident.stage, event.occurred_at)
 
 
 def record_stage(event: events.StageChanged, *, uow: UnitOfWork, ctx: Context) -> None:
+    if not ctx.policy.checklist.items:
+        return
     incident = _incident(uow, event.ref)
     incident.note_stage_reached(Stage(event.from_stage), incident.stage, event.occurred_at)
 
@@ -132,11 +136,17 @@ def sync_deadlines(
 
     Scheduling is keyed by incident and item, so this may run any number of times
     without duplicating a timer; an item whose owner was already reminded for its
-    current deadline is not scheduled again.
+    current deadline is not scheduled again. Only differences are written: one read of
+    the incident's checklist timers, then a write per timer that must appear, move later
+    or go. A timer already set later than the deadline is left alone (a reminder put off
+    until its owner wakes up).
     """
-    for item in items:
-        if item.within is None:
-            continue
+    deadlined = [item for item in items if item.within is not None]
+    if not deadlined:
+        return
+    prefix = timer_key(incident.ref, "")
+    existing = {key: due for key, _, due in uow.timers.pending(prefix)}
+    for item in deadlined:
         key = timer_key(incident.ref, item.id)
         due = incident.item_due_at(item)
         mark = incident.checklist_mark(item.id)
@@ -147,15 +157,17 @@ def sync_deadlines(
             and mark.reminded_at >= due
         )
         if incident.is_open and due is not None and incident.item_is_live(item) and not reminded:
-            uow.timers.schedule(
-                key,
-                kind=TIMER_KIND,
-                due_at=due,
-                now=now,
-                payload={"item": item.id},
-                incident_ref=incident.ref,
-            )
-        else:
+            current = existing.get(key)
+            if current is None or current < due:
+                uow.timers.schedule(
+                    key,
+                    kind=TIMER_KIND,
+                    due_at=due,
+                    now=now,
+                    payload={"item": item.id},
+                    incident_ref=incident.ref,
+                )
+        elif key in existing:
             uow.timers.cancel(key)
 
 
