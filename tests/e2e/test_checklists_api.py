@@ -325,3 +325,59 @@ def test_cli_checklist_commands(cli: Cli, declare: Declare) -> None:
 @pytest.mark.parametrize("path", ["checklist", "customers", "next-steps"])
 def test_unknown_incidents_are_404(api: Api, path: str) -> None:
     assert api.responder.get(f"/api/v1/incidents/INC-7/{path}").status_code == 404
+
+
+def test_the_policy_and_the_openapi_document_describe_checklists(api: Api) -> None:
+    policy = api.viewer.get("/api/v1/policy").json()
+    item = next(i for i in policy["checklist"] if i["id"] == "page-commander")
+    assert item["done_when"] == {
+        "event": "RoleAssigned",
+        "where": {"role": ["commander"]},
+        "text": "RoleAssigned role=commander",
+    }
+    assert (item["within"], item["from"], item["severities"]) == ("5m", "declaration", ["sev1"])
+    assert (
+        policy["roles"]["liaison"]["label"] == "Public Relations Manager (PRM) / customer liaison"
+    )
+    spec = api.anonymous.get("/api/openapi.json").json()
+    for path in (
+        "/api/v1/incidents/{ref}/checklist",
+        "/api/v1/incidents/{ref}/checklist/{item}/check",
+        "/api/v1/incidents/{ref}/customers/{number}/verification",
+        "/api/v1/me/next-steps",
+        "/api/v1/matrix",
+    ):
+        assert path in spec["paths"], path
+    assert "from" in spec["components"]["schemas"]["ChecklistItemPublic"]["properties"]
+
+
+def test_bad_customer_input_is_a_4xx_and_changes_nothing(api: Api, declare: Declare) -> None:
+    ref = declare()["ref"]
+    base = f"/api/v1/incidents/{ref}/customers"
+    api.responder.post(base, json={"name": "Acme"})
+    cases = [
+        ("patch", f"{base}/1", {"name": None}, 422, "name"),
+        ("patch", f"{base}/1", {"reported_via": "fax"}, 422, "reported_via"),
+        ("patch", f"{base}/x", {"tier": "gold"}, 422, "number"),
+        ("patch", f"{base}/9", {"tier": "gold"}, 404, None),
+        ("post", base, {"name": "x" * 201}, 422, "name"),
+        ("post", base, {"name": "Acme", "contact": "c" * 501}, 422, "contact"),
+        ("post", f"{base}/1/contacts", {"method": "phone"}, 422, "outcome"),
+        (
+            "post",
+            f"{base}/1/contacts",
+            {"method": "phone", "outcome": "reached", "answers": [{"question": "q"}] * 51},
+            422,
+            "answers",
+        ),
+        ("post", f"{base}/1/verification", {"status": "maybe"}, 422, "status"),
+        ("post", f"{base}/1/verification", {"status": "waived"}, 409, None),
+    ]
+    for method, path, body, status, field in cases:
+        r = getattr(api.responder, method)(path, json=body)
+        assert r.status_code == status, (path, body, r.text)
+        assert r.headers["content-type"] == "application/problem+json"
+        if field:
+            assert any(field in e["field"] for e in r.json()["errors"]), r.json()
+    [customer] = api.responder.get(base).json()["data"]
+    assert (customer["name"], customer["tier"], customer["contacts"]) == ("Acme", None, [])

@@ -97,7 +97,9 @@ class CustomersMixin(RolesMixin):
         changed: list[str] = []
         for key, value in changes.items():
             if key == "name":
-                value = check_text("name", str(value), limits.title, required=True)
+                if not isinstance(value, str):
+                    raise InvalidInput("name", "must be text")
+                value = check_text("name", value, limits.title, required=True)
             elif key == "contact":
                 value = check_text("contact", str(value or ""), CONTACT_LIMIT)
             elif key == "tier":
