@@ -24,6 +24,7 @@ from warroom.domain.policy import Policy
 from warroom.service_layer.handlers import COMMAND_HANDLERS, EVENT_HANDLERS, TIMER_HANDLERS
 from warroom.service_layer.handlers.timers import TimerHandler, make_fire_timer
 from warroom.service_layer.messagebus import Context, Listener, MessageBus
+from warroom.service_layer.on_duty import NoOnCall, OnDutyLookup
 from warroom.service_layer.unit_of_work import SqlAlchemyUnitOfWork
 from warroom.service_layer.worker import Worker, WorkerConfig
 
@@ -41,6 +42,8 @@ class Warroom:
     metrics_registry: CollectorRegistry
     notifiers: dict[str, Notifier]
     listeners: list[Listener] = field(default_factory=list)
+    # Who is on duty for each role (the roles matrix); on-call schedules plug in here.
+    on_duty: OnDutyLookup = field(default_factory=NoOnCall)
 
     def make_worker(self, config: WorkerConfig | None = None, name: str | None = None) -> Worker:
         """A worker for this app's timers and outbox (run it in a thread or its own process)."""

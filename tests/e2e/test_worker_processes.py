@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from tests.support.timer_effects import HANDLERS, KIND
+from tests.support.timer_effects import HANDLERS, KIND, machinery_policy
 from warroom.adapters.orm.background import timers
 from warroom.adapters.orm.incidents import timeline_entries
 from warroom.bootstrap import Warroom, bootstrap
@@ -29,7 +29,10 @@ INCIDENTS = 10
 @pytest.fixture
 def app(database_url: str) -> Iterator[Warroom]:
     wr = bootstrap(
-        Settings(database_url=database_url, dev=True), migrate=False, timer_handlers=HANDLERS
+        Settings(database_url=database_url, dev=True),
+        policy=machinery_policy(),
+        migrate=False,
+        timer_handlers=HANDLERS,
     )
     for i in range(INCIDENTS):
         wr.bus.handle(c.DeclareIncident(title=f"incident {i}", severity="sev3", by="t", force=True))

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.fakes import ManualClock
-from tests.support.timer_effects import HANDLERS, KIND
+from tests.support.timer_effects import HANDLERS, KIND, machinery_policy
 from warroom.adapters import background
 from warroom.adapters.orm.background import timers
 from warroom.adapters.orm.incidents import timeline_entries
@@ -24,6 +24,7 @@ def app(database_url: str, clock: ManualClock, standard: object) -> Iterator[War
     wr = bootstrap(
         Settings(database_url=database_url, dev=True),
         clock=clock,
+        policy=machinery_policy(),
         migrate=False,
         timer_handlers=HANDLERS,
     )

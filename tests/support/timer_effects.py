@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+from warroom.adapters.policy_file import load_policy
 from warroom.domain.background import DueTimer
+from warroom.domain.checklists import Checklist
 from warroom.domain.enums import EntryKind
+from warroom.domain.policy import Policy
 from warroom.service_layer.messagebus import Context
 from warroom.service_layer.unit_of_work import UnitOfWork
 
@@ -43,3 +47,9 @@ def repeat(timer: DueTimer, *, uow: UnitOfWork, ctx: Context) -> None:
 
 
 HANDLERS = {KIND: write_note, "test.fail": fail_always, "test.repeat": repeat}
+
+
+def machinery_policy() -> Policy:
+    """The standard policy without the rules that schedule timers of their own (checklist
+    deadlines), so that tests of the timer machinery count only the timers they schedule."""
+    return replace(load_policy("standard"), checklist=Checklist())

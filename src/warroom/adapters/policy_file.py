@@ -14,6 +14,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from warroom.adapters.checklist_policy import (
+    ChecklistItemModel,
+    RoleProfileModel,
+    checklist_problems,
+    checklist_to_domain,
+    roles_to_domain,
+)
 from warroom.adapters.policy_notify import (
     DeclarationModel,
     NotificationsModel,
@@ -128,6 +135,8 @@ class PolicyModel(_Model):
     templates: dict[str, str] = {}
     declaration: DeclarationModel = DeclarationModel()
     notifications: NotificationsModel = NotificationsModel()
+    checklist: dict[Stage, list[ChecklistItemModel]] = {}
+    roles: dict[RoleName, RoleProfileModel] = {}
 
 
 def _loc(loc: tuple[int | str, ...]) -> str:
@@ -184,6 +193,7 @@ def _cross_checks(model: PolicyModel) -> list[str]:
         ZoneInfo(model.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         problems.append(f"timezone: unknown time zone {model.timezone!r}")
+    problems.extend(checklist_problems(model.checklist, model.roles, names))
     try:
         fields = dict.fromkeys(PATTERN_FIELDS, "x")
         model.channel_pattern.format(**fields)
@@ -248,6 +258,8 @@ def _to_domain(m: PolicyModel) -> Policy:
         templates=dict(m.templates),
         declaration=declaration_to_domain(m.declaration),
         notifications=notifications_to_domain(m.notifications),
+        checklist=checklist_to_domain(m.checklist, [s.name for s in m.severities]),
+        roles=roles_to_domain(m.roles),
     )
 
 

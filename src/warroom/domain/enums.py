@@ -38,6 +38,7 @@ class EntryKind(StrEnum):
     ROLE_CHANGE = "role-change"
     ALERT = "alert"
     SYSTEM = "system"
+    CHECKLIST = "checklist"
 
 
 # Kinds a person may write directly; the others are written by the engine as a

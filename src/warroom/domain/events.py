@@ -92,6 +92,8 @@ class FollowUpAdded(Event):
     title: str
     kind: str
     owner: str | None
+    # When it really happened (the checklist ticks items at this time).
+    occurred_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,8 @@ class FollowUpClosed(Event):
     number: int
     status: str
     reason: str
+    # When it really happened (the checklist ticks items at this time).
+    occurred_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,8 @@ class ExperimentStarted(Event):
     number: int
     hypothesis: str
     owner: str | None
+    # When it really happened (the checklist ticks items at this time).
+    occurred_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +121,8 @@ class ExperimentConcluded(Event):
     ref: str
     number: int
     status: str
+    # When it really happened (the checklist ticks items at this time).
+    occurred_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +130,8 @@ class WhyAdded(Event):
     ref: str
     position: int
     text: str
+    # When it really happened (the checklist ticks items at this time).
+    occurred_at: datetime | None = None
 
 
 @dataclass(frozen=True)

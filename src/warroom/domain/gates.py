@@ -91,3 +91,15 @@ def postmortem_published(incident: Incident, policy: Policy) -> str | None:
     if pm is None or pm.status is not PostmortemStatus.PUBLISHED:
         return "the postmortem is not published"
     return None
+
+
+@gate("customers_verified")
+def customers_verified(incident: Incident, policy: Policy) -> str | None:
+    # Customers are named by number only: gate reasons are shown to viewers.
+    waiting = [f"#{c.number}" for c in incident.customers_awaiting_confirmation()]
+    if waiting:
+        return (
+            "customers who reported the problem have not confirmed the fix "
+            "(or been waived by the liaison or commander): " + ", ".join(waiting)
+        )
+    return None

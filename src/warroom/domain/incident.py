@@ -18,6 +18,8 @@ from warroom.domain.enums import (
 from warroom.domain.errors import GateBlocked, InvalidInput, RuleViolation
 from warroom.domain.gates import GATE_CHECKS
 from warroom.domain.incident_base import clean_services, not_future, show_value
+from warroom.domain.incident_checklist import ChecklistMixin
+from warroom.domain.incident_customers import CustomersMixin
 from warroom.domain.incident_notify import NotifyMixin
 from warroom.domain.incident_roles import RolesMixin
 from warroom.domain.incident_work import WorkMixin
@@ -33,7 +35,7 @@ _UPDATE_KIND = {
 }
 
 
-class Incident(RolesMixin, WorkMixin, NotifyMixin):
+class Incident(ChecklistMixin, CustomersMixin, RolesMixin, WorkMixin, NotifyMixin):
     """An incident from declaration to closure, with everything recorded about it."""
 
     # -- declaration --------------------------------------------------------------

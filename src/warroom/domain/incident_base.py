@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from warroom.domain import events
+from warroom.domain.checklist_state import ChecklistMark, StageArrival
+from warroom.domain.customers import AffectedCustomer
 from warroom.domain.enums import EntryKind, Stage, Visibility
 from warroom.domain.errors import InvalidInput, RuleViolation
 from warroom.domain.experiments import Experiment, Why
@@ -75,6 +77,9 @@ class IncidentState:
         self.experiments: list[Experiment] = []
         self.whys: list[Why] = []
         self.postmortem: Postmortem | None = None
+        self.checklist: list[ChecklistMark] = []
+        self.stage_arrivals: list[StageArrival] = []
+        self.customers: list[AffectedCustomer] = []
         self.init_transient()
 
     def init_transient(self) -> None:

@@ -68,7 +68,12 @@ class WorkMixin(IncidentState):
         )
         self.events.append(
             events.FollowUpAdded(
-                ref=self.ref, number=followup.number, title=title, kind=kind, owner=owner
+                ref=self.ref,
+                number=followup.number,
+                title=title,
+                kind=kind,
+                owner=owner,
+                occurred_at=at,
             )
         )
         return followup
@@ -110,7 +115,9 @@ class WorkMixin(IncidentState):
             text += f" ({reason})"
         self._entry(EntryKind.SYSTEM, text, by, at, now, {"followup": number, "status": status})
         self.events.append(
-            events.FollowUpClosed(ref=self.ref, number=number, status=status, reason=reason)
+            events.FollowUpClosed(
+                ref=self.ref, number=number, status=status, reason=reason, occurred_at=at
+            )
         )
 
     # -- experiments and five whys ---------------------------------------------------------------
@@ -157,7 +164,11 @@ class WorkMixin(IncidentState):
         )
         self.events.append(
             events.ExperimentStarted(
-                ref=self.ref, number=experiment.number, hypothesis=hypothesis, owner=owner
+                ref=self.ref,
+                number=experiment.number,
+                hypothesis=hypothesis,
+                owner=owner,
+                occurred_at=at,
             )
         )
         return experiment
@@ -193,7 +204,9 @@ class WorkMixin(IncidentState):
             now,
             {"experiment": number, "status": status},
         )
-        self.events.append(events.ExperimentConcluded(ref=self.ref, number=number, status=status))
+        self.events.append(
+            events.ExperimentConcluded(ref=self.ref, number=number, status=status, occurred_at=at)
+        )
 
     def add_why(
         self,
@@ -211,7 +224,9 @@ class WorkMixin(IncidentState):
         self._entry(
             EntryKind.NOTE, f"Why #{why.position}: {text}", by, at, now, {"why": why.position}
         )
-        self.events.append(events.WhyAdded(ref=self.ref, position=why.position, text=text))
+        self.events.append(
+            events.WhyAdded(ref=self.ref, position=why.position, text=text, occurred_at=at)
+        )
         return why
 
     # -- postmortem ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from warroom.domain.checklists import Checklist, RoleProfile
 from warroom.domain.durations import Span
 from warroom.domain.enums import Audience, PagingMode, RoleName, Stage
 from warroom.domain.errors import InvalidInput
@@ -124,6 +125,8 @@ class Policy:
     limits: Limits = field(default_factory=Limits)
     declaration: DeclarationPolicy = field(default_factory=DeclarationPolicy)
     notifications: NotificationPolicy = field(default_factory=NotificationPolicy)
+    checklist: Checklist = field(default_factory=Checklist)
+    roles: Mapping[RoleName, RoleProfile] = field(default_factory=dict)
 
     def severity(self, name: str) -> SeverityLevel:
         """The named severity, or InvalidInput listing the valid names."""

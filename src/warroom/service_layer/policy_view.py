@@ -6,6 +6,7 @@ from typing import Any
 
 from warroom.domain.durations import Span
 from warroom.domain.policy import Policy
+from warroom.service_layer.checklist_view import checklist_public
 
 
 def _span(span: Span | None) -> str | None:
@@ -75,4 +76,13 @@ def policy_public(policy: Policy) -> dict[str, Any]:
             for stage, qs in policy.questions.items()
         },
         "templates": dict(policy.templates),
+        "checklist": checklist_public(policy.checklist),
+        "roles": {
+            str(role): {
+                "label": p.label,
+                "description": p.description,
+                "responsibilities": list(p.responsibilities),
+            }
+            for role, p in policy.roles.items()
+        },
     }

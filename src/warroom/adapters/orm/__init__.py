@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from warroom.adapters.orm import auth, background, chat, directory, incidents, status
+from warroom.adapters.orm import (
+    auth,
+    background,
+    chat,
+    checklists,
+    directory,
+    incidents,
+    status,
+)
 from warroom.adapters.orm.base import mapper_registry, metadata
 
 __all__ = [
     "auth",
     "background",
     "chat",
+    "checklists",
     "directory",
     "incidents",
     "mapper_registry",
@@ -27,4 +36,5 @@ def start_mappers() -> None:
         return
     incidents.map_incidents()
     directory.map_directory()
+    checklists.map_checklists()
     _started = True

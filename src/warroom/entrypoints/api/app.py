@@ -10,8 +10,11 @@ from warroom.entrypoints.api.deps import TokenCache
 from warroom.entrypoints.api.limits import BodySizeLimit
 from warroom.entrypoints.api.routes import (
     admin,
+    checklists,
+    customers,
     health,
     incidents,
+    matrix,
     notifications,
     record,
     roles,
@@ -21,7 +24,7 @@ from warroom.entrypoints.api.routes import (
 )
 from warroom.entrypoints.web.app import install_web
 
-API_ROUTERS = (
+API_ROUTERS: tuple[APIRouter, ...] = (
     incidents.router,
     record.router,
     roles.router,
@@ -30,6 +33,9 @@ API_ROUTERS = (
     notifications.router,
     slack.router,
     status_admin.router,
+    checklists.router,
+    customers.router,
+    matrix.router,
 )
 
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 import typer
 
 from warroom.config import Settings
-from warroom.entrypoints.cli import incidents, notify, server, status, work
+from warroom.entrypoints.cli import (
+    checklists,
+    customers,
+    incidents,
+    notify,
+    server,
+    status,
+    work,
+)
 from warroom.entrypoints.cli.client import http_client_factory
 from warroom.entrypoints.cli.state import CliState
 
@@ -32,6 +40,8 @@ work.register(app)
 server.register(app)
 notify.register(app)
 status.register(app)
+checklists.register(app)
+customers.register(app)
 
 
 def run() -> None:

@@ -152,6 +152,12 @@ def policy_check(
         f"{len(policy.gates)} gates, "
         f"{sum(len(q) for q in policy.questions.values())} questions"
     )
+    items = policy.checklist.items
+    typer.echo(
+        f"  checklist: {len(items)} items ({len(policy.checklist.by_event)} events bound, "
+        f"{sum(1 for i in items if i.done_when)} items ticked by events, "
+        f"{sum(1 for i in items if i.within)} with deadlines); {len(policy.roles)} roles described"
+    )
 
 
 def register(app: typer.Typer) -> None:

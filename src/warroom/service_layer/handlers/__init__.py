@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from warroom.domain.commands import Command
 from warroom.domain.events import Event
 from warroom.service_layer.handlers import (
+    checklists,
+    customers,
     incidents,
     notifications,
     people,
@@ -36,14 +38,20 @@ COMMAND_HANDLERS: dict[type[Command], CommandHandler] = {
     **work.COMMAND_HANDLERS,
     **notifications.COMMAND_HANDLERS,
     **status.COMMAND_HANDLERS,
+    **checklists.COMMAND_HANDLERS,
+    **customers.COMMAND_HANDLERS,
 }
 
 EVENT_HANDLERS: dict[type[Event], list[EventHandler]] = _combine(
     notifications.EVENT_HANDLERS,
     status.EVENT_HANDLERS,
+    # Checklists react to every event type (which events tick which items is policy data),
+    # after the other reactions, so an item bound to their events sees them too.
+    checklists.EVENT_HANDLERS,
 )
 
 # Timer kinds and the handlers that fire them (see service_layer/worker.py).
 TIMER_HANDLERS: dict[str, TimerHandler] = {
     **notifications.TIMER_HANDLERS,
+    **checklists.TIMER_HANDLERS,
 }

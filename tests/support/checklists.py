@@ -1,0 +1,88 @@
+"""A message bus with every real handler on fake storage, for checklist tests without I/O."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from tests.fakes import FakeIdempotency, FakeIncidentRepository, FakeUnitOfWork, ManualClock
+from warroom.domain import checklist_events as ce
+from warroom.domain import commands as c
+from warroom.domain import events
+from warroom.domain.checklists import ChecklistStatus
+from warroom.domain.enums import RoleName
+from warroom.domain.incident import Incident
+from warroom.domain.policy import Policy
+from warroom.service_layer.handlers import COMMAND_HANDLERS, EVENT_HANDLERS
+from warroom.service_layer.messagebus import Context, MessageBus
+
+
+class FakeTimers:
+    def __init__(self) -> None:
+        self.due: dict[str, datetime] = {}
+
+    def schedule(self, key: str, *, due_at: datetime, **_: Any) -> None:
+        self.due[key] = due_at
+
+    def cancel(self, key: str) -> None:
+        self.due.pop(key, None)
+
+    def pending(self, prefix: str = "") -> list[tuple[str, str, datetime]]:
+        return sorted(
+            ((k, "checklist.overdue", d) for k, d in self.due.items() if k.startswith(prefix)),
+            key=lambda row: row[2],
+        )
+
+
+class FakeUnitOfWorkWithTimers(FakeUnitOfWork):
+    def __init__(self, repo: FakeIncidentRepository, idem: FakeIdempotency, timers: FakeTimers):
+        super().__init__(repo, idem)
+        self.timers = timers  # type: ignore[assignment]
+
+
+class Bus:
+    """Commands through the real handlers (commands, events) on in-memory storage."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self.repo = FakeIncidentRepository()
+        self.timers = FakeTimers()
+        self.clock = ManualClock()
+        self.seen: list[events.Event] = []
+        idem = FakeIdempotency()
+        self.bus = MessageBus(
+            uow_factory=lambda: FakeUnitOfWorkWithTimers(self.repo, idem, self.timers),
+            context=Context(policy=policy, clock=self.clock),
+            command_handlers=COMMAND_HANDLERS,
+            event_handlers=EVENT_HANDLERS,
+            listeners=[self.seen.append],
+        )
+
+    def __call__(self, command: c.Command) -> Any:
+        return self.bus.handle(command)
+
+    def declare(self, severity: str = "sev1", **kw: Any) -> str:
+        kw.setdefault("title", "Logging in is broken for all users")
+        result = self.bus.handle(c.DeclareIncident(severity=severity, by="dora", force=True, **kw))
+        return str(result["ref"])
+
+    def assign(self, ref: str, role: RoleName, person: str) -> None:
+        self.bus.handle(c.AssignRole(ref=ref, role=role, person=person, by="dora"))
+
+    def incident(self, ref: str = "INC-1") -> Incident:
+        return self.repo.get(ref)
+
+    def status(self, item: str, ref: str = "INC-1") -> ChecklistStatus:
+        return self.incident(ref).checklist_status(item)
+
+    def ticks(self) -> Counter[str]:
+        """How many times each item was ticked (by hand or by an event)."""
+        return Counter(e.item for e in self.seen if isinstance(e, ce.ChecklistItemChecked))
+
+    def auto_ticked(self) -> set[str]:
+        return {e.item for e in self.seen if isinstance(e, ce.ChecklistItemChecked) and e.auto}
+
+    def entries(self, ref: str = "INC-1") -> list[str]:
+        number = int(ref.split("-")[1])
+        return [e.text for e in self.repo.entries_by_incident.get(number, [])]
