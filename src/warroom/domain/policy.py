@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from warroom.domain.alerts import AlertRule, FlapDamping
 from warroom.domain.durations import Span
 from warroom.domain.enums import Audience, PagingMode, RoleName, Stage
 from warroom.domain.errors import InvalidInput
@@ -121,6 +122,11 @@ class Policy:
     questions: Mapping[Stage, tuple[Question, ...]] = field(default_factory=dict)
     templates: Mapping[str, str] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
+    # Alert intake and on-call (see domain/alerts.py and domain/oncall.py).
+    alert_rules: tuple[AlertRule, ...] = ()
+    alert_damping: FlapDamping = field(default_factory=FlapDamping)
+    # Roles filled on declaration from whoever is on call in the named schedule.
+    role_rotations: Mapping[RoleName, str] = field(default_factory=dict)
 
     def severity(self, name: str) -> SeverityLevel:
         """The named severity, or InvalidInput listing the valid names."""

@@ -9,8 +9,10 @@ from typing import Self
 
 from sqlalchemy.orm import Session
 
+from warroom.adapters.alert_repository import AlertRepository
 from warroom.adapters.background import OutboxRepository, TimerRepository
 from warroom.adapters.directory import DirectoryRepository
+from warroom.adapters.oncall_repository import OnCallRepository
 from warroom.adapters.repository import IdempotencyRepository, IncidentRepository
 from warroom.domain.events import Event
 
@@ -23,6 +25,8 @@ class UnitOfWork(abc.ABC):
     timers: TimerRepository
     outbox: OutboxRepository
     directory: DirectoryRepository
+    alerts: AlertRepository
+    oncall: OnCallRepository
 
     def __enter__(self) -> Self:
         return self
@@ -70,6 +74,8 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.timers = TimerRepository(self.session)
         self.outbox = OutboxRepository(self.session)
         self.directory = DirectoryRepository(self.session)
+        self.alerts = AlertRepository(self.session)
+        self.oncall = OnCallRepository(self.session)
         return super().__enter__()
 
     def flush(self) -> None:

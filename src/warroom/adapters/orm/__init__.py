@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from warroom.adapters.orm import auth, background, directory, incidents
+from warroom.adapters.orm import alerts, auth, background, directory, incidents, oncall
 from warroom.adapters.orm.base import mapper_registry, metadata
 
 __all__ = [
+    "alerts",
     "auth",
     "background",
     "directory",
     "incidents",
     "mapper_registry",
     "metadata",
+    "oncall",
     "start_mappers",
 ]
 

@@ -1,0 +1,195 @@
+"""Integrations and alerts inside a unit of work, in plain SQL (intake is the hot path).
+
+Deduplication holds across processes: an alert is found by (integration, fingerprint)
+with `FOR UPDATE`, and a new one is inserted with `ON CONFLICT DO NOTHING` on the unique
+(integration_id, open_fingerprint) index; if a concurrent writer inserted it first, the
+insert returns nothing and the row is read (and locked) again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from warroom.adapters.orm.alerts import alerts, integrations
+from warroom.adapters.orm.incidents import incident_services, incidents
+from warroom.adapters.repository import parse_ref
+from warroom.domain.alerts import Alert, AlertStatus
+from warroom.domain.enums import Stage
+from warroom.domain.integrations import Integration, IntegrationKind
+
+_ALERT_FIELDS = [f.name for f in fields(Alert) if f.name != "incident_ref"]
+
+
+def _insert(session: Session) -> Any:
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def _integration(row: Any) -> Integration:
+    return Integration(
+        id=row.id,
+        name=row.name,
+        kind=IntegrationKind(row.kind),
+        service=row.service,
+        mapping=dict(row.mapping),
+        rate_limit_per_minute=row.rate_limit_per_minute,
+        created_at=row.created_at,
+        key_prefix=row.key_prefix,
+        rotated_at=row.rotated_at,
+    )
+
+
+def _alert(row: Any) -> Alert:
+    values = {name: getattr(row, name) for name in _ALERT_FIELDS}
+    values["status"] = AlertStatus(values["status"])
+    values["labels"] = dict(values["labels"])
+    values["annotations"] = dict(values["annotations"])
+    incident = row.incident_id
+    return Alert(**values, incident_ref=f"INC-{incident}" if incident is not None else None)
+
+
+class AlertRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- integrations ------------------------------------------------------------------
+
+    def integration(self, name: str) -> Integration | None:
+        row = self.session.execute(
+            select(integrations).where(integrations.c.name == name)
+        ).one_or_none()
+        return _integration(row) if row is not None else None
+
+    def integration_by_hash(self, key_hash: str) -> Integration | None:
+        row = self.session.execute(
+            select(integrations).where(integrations.c.key_hash == key_hash)
+        ).one_or_none()
+        return _integration(row) if row is not None else None
+
+    def integrations(self) -> list[Integration]:
+        rows = self.session.execute(select(integrations).order_by(integrations.c.name))
+        return [_integration(r) for r in rows]
+
+    def add_integration(self, integration: Integration, *, key_hash: str) -> int:
+        values = {
+            "name": integration.name,
+            "kind": str(integration.kind),
+            "key_hash": key_hash,
+            "key_prefix": integration.key_prefix,
+            "service": integration.service,
+            "mapping": dict(integration.mapping),
+            "rate_limit_per_minute": integration.rate_limit_per_minute,
+            "created_at": integration.created_at,
+        }
+        stmt = _insert(self.session)(integrations).values(**values).returning(integrations.c.id)
+        return int(self.session.execute(stmt).scalar_one())
+
+    def update_integration(self, name: str, **values: Any) -> bool:
+        result: CursorResult[Any] = self.session.execute(  # type: ignore[assignment]
+            update(integrations).where(integrations.c.name == name).values(**values)
+        )
+        return bool(result.rowcount)
+
+    def delete_integration(self, name: str) -> bool:
+        result: CursorResult[Any] = self.session.execute(  # type: ignore[assignment]
+            delete(integrations).where(integrations.c.name == name)
+        )
+        return bool(result.rowcount)
+
+    # -- alerts ------------------------------------------------------------------------------
+
+    def current(self, integration_id: int, fingerprint: str) -> Alert | None:
+        """The alert that events with this fingerprint apply to, locked until commit."""
+        row = self.session.execute(
+            select(alerts)
+            .where(
+                alerts.c.integration_id == integration_id,
+                alerts.c.open_fingerprint == fingerprint,
+            )
+            .with_for_update()
+        ).one_or_none()
+        return _alert(row) if row is not None else None
+
+    def insert(self, alert: Alert, *, now: datetime) -> int | None:
+        """Insert a new current alert; None if a concurrent writer inserted one first."""
+        values = {name: getattr(alert, name) for name in _ALERT_FIELDS if name != "id"}
+        values.update(
+            status=str(alert.status),
+            open_fingerprint=alert.fingerprint,
+            incident_id=parse_ref(alert.incident_ref) if alert.incident_ref else None,
+            created_at=now,
+        )
+        stmt = (
+            _insert(self.session)(alerts)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["integration_id", "open_fingerprint"])
+            .returning(alerts.c.id)
+        )
+        value = self.session.execute(stmt).scalar_one_or_none()
+        return int(value) if value is not None else None
+
+    def retire(self, alert_id: int) -> None:
+        """A later occurrence takes over the fingerprint: this alert is history."""
+        self.session.execute(
+            update(alerts).where(alerts.c.id == alert_id).values(open_fingerprint=None)
+        )
+
+    def update(self, alert_id: int, **values: Any) -> None:
+        if "status" in values:
+            values["status"] = str(values["status"])
+        if "incident_ref" in values:
+            ref = values.pop("incident_ref")
+            values["incident_id"] = parse_ref(ref) if ref else None
+        self.session.execute(update(alerts).where(alerts.c.id == alert_id).values(**values))
+
+    def repeat(self, alert_id: int, now: datetime) -> None:
+        """Count one more firing of an open alert (the common case: one statement)."""
+        self.session.execute(
+            update(alerts)
+            .where(alerts.c.id == alert_id)
+            .values(count=alerts.c.count + 1, last_seen_at=now)
+        )
+
+    def get(self, alert_id: int, *, lock: bool = False) -> Alert | None:
+        stmt = select(alerts).where(alerts.c.id == alert_id)
+        if lock:
+            stmt = stmt.with_for_update()
+        row = self.session.execute(stmt).one_or_none()
+        return _alert(row) if row is not None else None
+
+    def open_for_incident(self, ref: str) -> list[Alert]:
+        rows = self.session.execute(
+            select(alerts).where(
+                alerts.c.incident_id == parse_ref(ref),
+                alerts.c.status != str(AlertStatus.RESOLVED),
+            )
+        )
+        return [_alert(r) for r in rows]
+
+    def count_open(self) -> int:
+        return int(
+            self.session.execute(
+                select(func.count())
+                .select_from(alerts)
+                .where(alerts.c.status != str(AlertStatus.RESOLVED))
+            ).scalar_one()
+        )
+
+    def open_incident_for_service(self, service: str) -> str | None:
+        """The newest incident of `service` still being worked on (not resolved or closed)."""
+        value = self.session.execute(
+            select(incidents.c.id)
+            .join(incident_services, incident_services.c.incident_id == incidents.c.id)
+            .where(
+                incident_services.c.service == service,
+                incidents.c.stage.notin_([Stage.RESOLVED.value, Stage.CLOSED.value]),
+            )
+            .order_by(incidents.c.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        return f"INC-{value}" if value is not None else None
