@@ -17,11 +17,12 @@ from warroom.adapters.notifiers.email import SmtpConfig, SmtpNotifier
 from warroom.adapters.orm import start_mappers
 from warroom.adapters.policy_file import load_policy
 from warroom.adapters.tokens import TokenStore
-from warroom.config import Settings
+from warroom.config import Settings, SettingsError
 from warroom.domain.commands import FireTimer
 from warroom.domain.policy import Policy
 from warroom.service_layer.handlers import COMMAND_HANDLERS, EVENT_HANDLERS, TIMER_HANDLERS
 from warroom.service_layer.handlers.timers import TimerHandler, make_fire_timer
+from warroom.service_layer.intake import IntakeGate
 from warroom.service_layer.messagebus import Context, Listener, MessageBus
 from warroom.service_layer.unit_of_work import SqlAlchemyUnitOfWork
 from warroom.service_layer.worker import Worker, WorkerConfig
@@ -40,6 +41,7 @@ class Warroom:
     metrics_registry: CollectorRegistry
     notifiers: dict[str, Notifier]
     listeners: list[Listener] = field(default_factory=list)
+    intake: IntakeGate | None = None
 
     def make_worker(self, config: WorkerConfig | None = None, name: str | None = None) -> Worker:
         """A worker for this app's timers and outbox (run it in a thread or its own process)."""
@@ -59,6 +61,8 @@ class Warroom:
             yield session
 
     def close(self) -> None:
+        if self.intake is not None:
+            self.intake.close()
         for notifier in self.notifiers.values():
             notifier.close()
         self.db.dispose()
@@ -83,6 +87,14 @@ def build_notifiers(settings: Settings) -> dict[str, Notifier]:
     return notifiers
 
 
+def _link_key(settings: Settings) -> str:
+    """The key that signs links in notifications; none (no links) without a real key."""
+    try:
+        return settings.require_secret_key()
+    except SettingsError:
+        return ""
+
+
 def bootstrap(
     settings: Settings | None = None,
     *,
@@ -105,7 +117,13 @@ def bootstrap(
     listeners: list[Listener] = []
     bus = MessageBus(
         uow_factory=lambda: SqlAlchemyUnitOfWork(session_factory),
-        context=Context(policy=policy, clock=clock, channels=frozenset(chosen)),
+        context=Context(
+            policy=policy,
+            clock=clock,
+            channels=frozenset(chosen),
+            public_url=settings.url,
+            secret_key=_link_key(settings),
+        ),
         command_handlers={
             **COMMAND_HANDLERS,
             FireTimer: make_fire_timer(
@@ -125,4 +143,5 @@ def bootstrap(
         metrics_registry=build_registry(db.read),
         notifiers=chosen,
         listeners=listeners,
+        intake=IntakeGate(bus),
     )

@@ -8,9 +8,30 @@ from warroom.bootstrap import Warroom
 from warroom.entrypoints.api import problems
 from warroom.entrypoints.api.deps import TokenCache
 from warroom.entrypoints.api.limits import BodySizeLimit
-from warroom.entrypoints.api.routes import admin, health, incidents, record, roles, work
+from warroom.entrypoints.api.routes import (
+    admin,
+    catalog,
+    health,
+    incidents,
+    intake,
+    oncall,
+    record,
+    roles,
+    work,
+)
+from warroom.entrypoints.api.routes import alerts as alert_routes
 
-API_ROUTERS = (incidents.router, record.router, roles.router, work.router, admin.router)
+API_ROUTERS = (
+    incidents.router,
+    record.router,
+    roles.router,
+    work.router,
+    admin.router,
+    intake.router,
+    catalog.router,
+    oncall.router,
+    alert_routes.router,
+)
 
 
 def create_app(wr: Warroom) -> FastAPI:
@@ -30,6 +51,7 @@ def create_app(wr: Warroom) -> FastAPI:
         api.include_router(router)
     app.include_router(api)
     app.include_router(health.router)
+    app.include_router(intake.pagerduty_router)
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=wr.settings.max_body_bytes)
     return app

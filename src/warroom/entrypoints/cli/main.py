@@ -6,6 +6,7 @@ import typer
 
 from warroom.config import Settings
 from warroom.entrypoints.cli import incidents, server, work
+from warroom.entrypoints.cli import oncall as oncall_cli
 from warroom.entrypoints.cli.client import http_client_factory
 from warroom.entrypoints.cli.state import CliState
 
@@ -30,6 +31,7 @@ def main(ctx: typer.Context) -> None:
 incidents.register(app)
 work.register(app)
 server.register(app)
+oncall_cli.register(app)
 
 
 def run() -> None:

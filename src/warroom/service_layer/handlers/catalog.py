@@ -14,7 +14,7 @@ from warroom.service_layer.messagebus import CommandHandler, Context
 from warroom.service_layer.unit_of_work import UnitOfWork
 
 KINDS = ("people", "teams", "services", "schedules", "escalation_policies")
-_SINGULAR = {
+SINGULAR = {
     "people": "person",
     "teams": "team",
     "services": "service",
@@ -212,7 +212,7 @@ def remove_entry(cmd: RemoveCatalogEntry, *, uow: UnitOfWork, ctx: Context) -> d
         if thing is not None:
             session.delete(thing)
     if not found:
-        raise NotFound(_SINGULAR[cmd.kind], cmd.name)
+        raise NotFound(SINGULAR[cmd.kind], cmd.name)
     session.flush()
     return {"removed": cmd.name, "kind": cmd.kind}
 
