@@ -13,7 +13,7 @@ _ALERT_COLUMNS = [c for c in alerts.c if c.name not in ("open_fingerprint", "inc
 
 
 def _alert(row: Any) -> dict[str, Any]:
-    data = {c.name: getattr(row, c.name) for c in _ALERT_COLUMNS}
+    data = {str(c.name): getattr(row, c.name) for c in _ALERT_COLUMNS}
     data["integration"] = row.integration
     data["incident_ref"] = f"INC-{row.incident_id}" if row.incident_id is not None else None
     return data
@@ -56,7 +56,7 @@ def get_alert(conn: Connection, alert_id: int) -> dict[str, Any] | None:
 
 
 def _page(row: Any) -> dict[str, Any]:
-    data = {c.name: getattr(row, c.name) for c in pages.c if c.name != "incident_id"}
+    data = {str(c.name): getattr(row, c.name) for c in pages.c if c.name != "incident_id"}
     data["incident_ref"] = f"INC-{row.incident_id}" if row.incident_id is not None else None
     return data
 
