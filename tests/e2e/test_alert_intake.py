@@ -3,9 +3,7 @@ rate limits; alerts attached to incidents."""
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable
-from importlib import resources
 from typing import Any
 
 import pytest
@@ -14,10 +12,9 @@ from sqlalchemy import select
 from tests.conftest import Api, make_warroom
 from tests.fakes import ManualClock
 from tests.support.catalog import CATALOG
+from tests.unit.policy_helpers import policy_with
 from warroom.adapters.orm.background import outbox
-from warroom.adapters.policy_file import parse_policy
 from warroom.bootstrap import Warroom
-from warroom.domain.policy import Policy
 
 
 def am_alert(
@@ -47,12 +44,6 @@ def webhook(*alerts: dict[str, Any]) -> dict[str, Any]:
         "truncatedAlerts": 0,
         "alerts": list(alerts),
     }
-
-
-def policy_with(rules: str) -> Policy:
-    """The standard policy with alert rules (and damping settings) added."""
-    base = (resources.files("warroom.policies") / "standard.toml").read_text()
-    return parse_policy({**tomllib.loads(base), **tomllib.loads(rules)}, source="test.toml")
 
 
 RULES = """
