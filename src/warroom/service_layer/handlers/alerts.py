@@ -141,6 +141,7 @@ def _act(
             uow=uow,
             ctx=ctx,
         )
+        uow.flush()  # the service index, so the next alert of this service attaches to it
         _attach(alert, declared["ref"], uow=uow, now=now, by=by)
     policy = service_policy(uow, alert.service)
     if rule is not None and rule.escalation_policy:
