@@ -12,7 +12,7 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy import CursorResult, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -24,6 +24,19 @@ from warroom.domain.enums import Stage
 from warroom.domain.integrations import Integration, IntegrationKind
 
 _ALERT_FIELDS = [f.name for f in fields(Alert) if f.name != "incident_ref"]
+
+# The hot path of intake (an open alert firing again), built once: one statement that
+# finds, locks and counts the repeat, on the unit of work's connection.
+_REPEAT = (
+    update(alerts)
+    .where(
+        alerts.c.integration_id == bindparam("b_integration"),
+        alerts.c.open_fingerprint == bindparam("b_fingerprint"),
+        alerts.c.status != str(AlertStatus.RESOLVED),
+    )
+    .values(count=alerts.c.count + 1, last_seen_at=bindparam("b_now"))
+    .returning(alerts.c.id)
+)
 
 
 def _insert(session: Session) -> Any:
@@ -102,6 +115,15 @@ class AlertRepository:
         return bool(result.rowcount)
 
     # -- alerts ------------------------------------------------------------------------------
+
+    def count_repeat(self, integration_id: int, fingerprint: str, now: datetime) -> int | None:
+        """If an open alert has this fingerprint, count one more firing; its id, else None."""
+        value = (
+            self.session.connection()
+            .execute(_REPEAT, {"b_integration": integration_id, "b_fingerprint": fingerprint, "b_now": now})
+            .scalar_one_or_none()
+        )
+        return int(value) if value is not None else None
 
     def current(self, integration_id: int, fingerprint: str) -> Alert | None:
         """The alert that events with this fingerprint apply to, locked until commit."""

@@ -118,7 +118,6 @@ class MessageBus:
         commits, then passes the events to `notify`.
         """
         result = self.command_handlers[type(command)](command, uow=uow, ctx=self.context)
-        uow.flush()
         return result, self._react(uow)
 
     def notify(self, events: list[Event]) -> None:

@@ -12,6 +12,7 @@ from warroom.domain.alerts import (
     AlertEvent,
     AlertRule,
     AlertStatus,
+    EventAction,
     RuleAction,
     Transition,
     choose_rule,
@@ -42,6 +43,10 @@ def _ingest(
     cmd: IngestAlerts, event: AlertEvent, *, uow: UnitOfWork, ctx: Context
 ) -> dict[str, Any]:
     now = ctx.clock.now()
+    if event.action is EventAction.TRIGGER:
+        repeated = uow.alerts.count_repeat(cmd.integration_id, event.fingerprint, now)
+        if repeated is not None:  # the common case, in one statement
+            return {"fingerprint": event.fingerprint, "alert": repeated, "outcome": "repeat"}
     damping = ctx.policy.alert_damping
     for _attempt in range(3):
         alert = uow.alerts.current(cmd.integration_id, event.fingerprint)
@@ -163,7 +168,8 @@ def _act(
 def _attach(alert: Alert, ref: str, *, uow: UnitOfWork, now: datetime, by: str) -> None:
     alert.incident_ref = ref
     uow.alerts.update(alert.id, incident_ref=ref)
-    incident = uow.incidents.get(ref)
+    # Just declared in this unit of work: use it rather than query (and flush) again.
+    incident = next((i for i in uow.incidents.seen if i.ref == ref), None) or uow.incidents.get(ref)
     incident.record_alert(
         f"Alert firing: {alert.title}",
         by=f"alert:{by}",

@@ -1,0 +1,38 @@
+"""The app served by the alert-storm benchmark: warroom's ASGI app (no worker thread)
+plus a bare reference endpoint that parses the same webhook and touches no database.
+
+uvicorn bench.storm_app:make --factory   (settings from WARROOM_* variables)
+"""
+
+from __future__ import annotations
+
+import orjson
+from fastapi import FastAPI, Request
+from starlette.responses import Response
+
+from warroom.adapters.alert_formats import parse_alertmanager
+from warroom.adapters.policy_file import load_policy
+from warroom.bootstrap import bootstrap
+from warroom.config import Settings
+from warroom.entrypoints.api.app import create_app
+
+
+def make() -> FastAPI:
+    settings = Settings()
+    wr = bootstrap(settings, policy=load_policy(settings.policy), migrate=False)
+    app = create_app(wr)
+
+    async def bare(request: Request) -> Response:
+        events = parse_alertmanager(orjson.loads(await request.body()))
+        return Response(
+            orjson.dumps({"status": "ok", "alerts": len(events)}), media_type="application/json"
+        )
+
+    async def stats(request: Request) -> Response:
+        writer = wr.intake.writer if wr.intake else None
+        body = {"batches": writer.batches, "commands": writer.commands} if writer else {}
+        return Response(orjson.dumps(body), media_type="application/json")
+
+    app.add_route("/bench/bare", bare, methods=["POST"])
+    app.add_route("/bench/stats", stats, methods=["GET"])
+    return app
