@@ -120,7 +120,10 @@ class AlertRepository:
         """If an open alert has this fingerprint, count one more firing; its id, else None."""
         value = (
             self.session.connection()
-            .execute(_REPEAT, {"b_integration": integration_id, "b_fingerprint": fingerprint, "b_now": now})
+            .execute(
+                _REPEAT,
+                {"b_integration": integration_id, "b_fingerprint": fingerprint, "b_now": now},
+            )
             .scalar_one_or_none()
         )
         return int(value) if value is not None else None
