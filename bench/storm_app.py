@@ -7,17 +7,19 @@ uvicorn bench.storm_app:make --factory   (settings from WARROOM_* variables)
 from __future__ import annotations
 
 import orjson
-from fastapi import FastAPI, Request
+from fastapi import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp
 
 from warroom.adapters.alert_formats import parse_alertmanager
 from warroom.adapters.policy_file import load_policy
 from warroom.bootstrap import bootstrap
 from warroom.config import Settings
 from warroom.entrypoints.api.app import create_app
+from warroom.entrypoints.api.intake_lane import IntakeLane
 
 
-def make() -> FastAPI:
+def make() -> ASGIApp:
     settings = Settings()
     wr = bootstrap(settings, policy=load_policy(settings.policy), migrate=False)
     app = create_app(wr)
@@ -33,6 +35,6 @@ def make() -> FastAPI:
         body = {"batches": writer.batches, "commands": writer.commands} if writer else {}
         return Response(orjson.dumps(body), media_type="application/json")
 
-    app.add_route("/bench/bare", bare, methods=["POST"])
     app.add_route("/bench/stats", stats, methods=["GET"])
-    return app
+    # The reference goes through the same fast lane as intake: same HTTP path, no database.
+    return IntakeLane(app, routes={"/bench/bare": bare}, max_bytes=settings.max_body_bytes)

@@ -6,15 +6,20 @@ requests arriving concurrently, one commit (one fsync, one lock acquisition on S
 covers a whole batch instead of one request, which is what lets alert intake take
 thousands of webhooks a second on one SQLite file.
 
-If a batch fails (a deadlock with another process, a constraint, a bug triggered by one
-request), it is rolled back and its commands run again one transaction each, so only
-the request at fault gets an error.
+Commands of a batch run in the order of `order` (a stable sort, so commands with equal
+keys keep their arrival order): with several processes writing the same rows, locks are
+then taken in one global order and batches do not deadlock one another.
+
+If a batch fails anyway (a deadlock, a constraint, a bug triggered by one request), it is
+rolled back and its commands run again one transaction each, so only the request at
+fault gets an error.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
@@ -34,8 +39,16 @@ class Overloaded(Exception):
 
 
 class GroupCommitWriter:
-    def __init__(self, bus: MessageBus, *, max_batch: int = 256, queue_size: int = 10_000) -> None:
+    def __init__(
+        self,
+        bus: MessageBus,
+        *,
+        max_batch: int = 256,
+        queue_size: int = 10_000,
+        order: Callable[[Command], Any] | None = None,
+    ) -> None:
         self.bus = bus
+        self.order = order
         self.max_batch = max_batch
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=queue_size)
         self._lock = threading.Lock()
@@ -92,6 +105,9 @@ class GroupCommitWriter:
                 return
 
     def _write(self, batch: list[tuple[Command, Future[Any]]]) -> None:
+        if self.order is not None:
+            order = self.order
+            batch = sorted(batch, key=lambda item: order(item[0]))
         results: list[Any] = []
         events: list[Event] = []
         try:
@@ -101,9 +117,9 @@ class GroupCommitWriter:
                     results.append(result)
                     events.extend(raised)
                 uow.commit()
-        except Exception:
+        except Exception as exc:
             if len(batch) > 1:
-                log.warning("group_commit_batch_failed", size=len(batch), exc_info=True)
+                log.warning("group_commit_batch_failed", size=len(batch), error=str(exc)[:300])
             self._write_each(batch)
             return
         self.batches += 1

@@ -21,6 +21,13 @@ def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def _lock_order(command: object) -> tuple[int, str]:
+    """Rows are locked in (integration, fingerprint) order, the same in every process."""
+    if isinstance(command, IngestAlerts) and command.events:
+        return command.integration_id, min(e.fingerprint for e in command.events)
+    return 0, ""
+
+
 class UnknownKey(Exception):
     """No integration has this key (or it was rotated)."""
 
@@ -38,7 +45,7 @@ class IntakeGate:
         self, bus: MessageBus, *, cache_seconds: float = 5.0, max_batch: int = 256
     ) -> None:
         self.bus = bus
-        self.writer = GroupCommitWriter(bus, max_batch=max_batch)
+        self.writer = GroupCommitWriter(bus, max_batch=max_batch, order=_lock_order)
         self.buckets = TokenBuckets()
         self.cache_seconds = cache_seconds
         self._cache: dict[str, tuple[float, Integration | None]] = {}

@@ -7,6 +7,7 @@ from fastapi import APIRouter, FastAPI
 from warroom.bootstrap import Warroom
 from warroom.entrypoints.api import problems
 from warroom.entrypoints.api.deps import TokenCache
+from warroom.entrypoints.api.intake_lane import IntakeLane
 from warroom.entrypoints.api.limits import BodySizeLimit
 from warroom.entrypoints.api.routes import (
     admin,
@@ -54,4 +55,5 @@ def create_app(wr: Warroom) -> FastAPI:
     app.include_router(intake.pagerduty_router)
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=wr.settings.max_body_bytes)
+    app.add_middleware(IntakeLane, routes=intake.FAST_ROUTES, max_bytes=wr.settings.max_body_bytes)
     return app

@@ -35,8 +35,14 @@ SETTLE_TIMER = "alert-settle"
 
 
 def ingest_alerts(cmd: IngestAlerts, *, uow: UnitOfWork, ctx: Context) -> dict[str, Any]:
-    results = [_ingest(cmd, event, uow=uow, ctx=ctx) for event in cmd.events]
-    return {"alerts": results}
+    # Locks in fingerprint order (as the group-commit writer orders commands), so that
+    # concurrent writers never wait on each other in a cycle; events of one fingerprint
+    # keep their order. Results are reported in the order the events came.
+    order = sorted(range(len(cmd.events)), key=lambda i: cmd.events[i].fingerprint)
+    results: dict[int, dict[str, Any]] = {}
+    for i in order:
+        results[i] = _ingest(cmd, cmd.events[i], uow=uow, ctx=ctx)
+    return {"alerts": [results[i] for i in range(len(cmd.events))]}
 
 
 def _ingest(

@@ -212,3 +212,12 @@ async def enqueue(request: Request) -> Response:
         {"status": "success", "message": "Event processed", "dedup_key": event.fingerprint},
         status_code=202,
     )
+
+
+# Served by the fast lane (entrypoints/api/intake_lane.py) ahead of the router.
+FAST_ROUTES = {
+    "/api/v1/alerts/alertmanager": alertmanager,
+    "/api/v1/alerts/grafana": grafana,
+    "/api/v1/alerts/generic": generic,
+    "/v2/enqueue": enqueue,
+}
