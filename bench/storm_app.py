@@ -32,7 +32,15 @@ def make() -> ASGIApp:
 
     async def stats(request: Request) -> Response:
         writer = wr.intake.writer if wr.intake else None
-        body = {"batches": writer.batches, "commands": writer.commands} if writer else {}
+        body = (
+            {
+                "batches": writer.batches,
+                "commands": writer.commands,
+                "busy_s": round(writer.busy_seconds, 2),
+            }
+            if writer
+            else {}
+        )
         return Response(orjson.dumps(body), media_type="application/json")
 
     app.add_route("/bench/stats", stats, methods=["GET"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -143,5 +144,5 @@ def bootstrap(
         metrics_registry=build_registry(db.read),
         notifiers=chosen,
         listeners=listeners,
-        intake=IntakeGate(bus),
+        intake=IntakeGate(bus, inline=os.environ.get("WARROOM_INTAKE_INLINE") == "1"),
     )

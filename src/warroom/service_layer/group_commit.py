@@ -17,8 +17,10 @@ fault gets an error.
 
 from __future__ import annotations
 
+import asyncio
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
@@ -46,18 +48,25 @@ class GroupCommitWriter:
         max_batch: int = 256,
         queue_size: int = 10_000,
         order: Callable[[Command], Any] | None = None,
+        inline: bool = False,
     ) -> None:
         self.bus = bus
         self.order = order
+        self.inline = inline
+        self._pending: list[tuple[Command, Future[Any]]] = []
+        self._drain_scheduled = False
         self.max_batch = max_batch
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=queue_size)
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self.batches = 0
         self.commands = 0
+        self.busy_seconds = 0.0  # time spent writing batches (for benchmarks and metrics)
 
     def submit(self, command: Command) -> Future[Any]:
         """Queue `command`; the future holds its handler's result once committed."""
+        if self.inline:
+            return self._submit_inline(command)
         self._ensure_started()
         future: Future[Any] = Future()
         try:
@@ -65,6 +74,28 @@ class GroupCommitWriter:
         except queue.Full:
             raise Overloaded("the intake queue is full") from None
         return future
+
+    def _submit_inline(self, command: Command) -> Future[Any]:
+        """Inline mode: batch on the caller's event loop, write when it is next idle.
+
+        The batch runs in the event loop's thread, so no second thread competes for the
+        interpreter; it suits an embedded database, where a commit does not wait on a
+        network round trip.
+        """
+        future: Future[Any] = Future()
+        if len(self._pending) >= self._queue.maxsize:
+            raise Overloaded("the intake queue is full")
+        self._pending.append((command, future))
+        if not self._drain_scheduled:
+            self._drain_scheduled = True
+            asyncio.get_running_loop().call_soon(self._drain)
+        return future
+
+    def _drain(self) -> None:
+        self._drain_scheduled = False
+        while self._pending:
+            batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
+            self._write(batch)
 
     def _ensure_started(self) -> None:
         if self._thread is not None:
@@ -110,6 +141,7 @@ class GroupCommitWriter:
             batch = sorted(batch, key=lambda item: order(item[0]))
         results: list[Any] = []
         events: list[Event] = []
+        started = time.perf_counter()
         try:
             with self.bus.uow_factory() as uow:
                 for command, _ in batch:
@@ -124,6 +156,7 @@ class GroupCommitWriter:
             return
         self.batches += 1
         self.commands += len(batch)
+        self.busy_seconds += time.perf_counter() - started
         for (_, future), result in zip(batch, results, strict=True):
             future.set_result(result)
         self.bus.notify(events)

@@ -42,10 +42,15 @@ class IntakeGate:
     within `cache_seconds`), a token bucket per integration, and the writer."""
 
     def __init__(
-        self, bus: MessageBus, *, cache_seconds: float = 5.0, max_batch: int = 256
+        self,
+        bus: MessageBus,
+        *,
+        cache_seconds: float = 5.0,
+        max_batch: int = 256,
+        inline: bool = False,
     ) -> None:
         self.bus = bus
-        self.writer = GroupCommitWriter(bus, max_batch=max_batch, order=_lock_order)
+        self.writer = GroupCommitWriter(bus, max_batch=max_batch, order=_lock_order, inline=inline)
         self.buckets = TokenBuckets()
         self.cache_seconds = cache_seconds
         self._cache: dict[str, tuple[float, Integration | None]] = {}

@@ -53,6 +53,11 @@ def _ingest(
         repeated = uow.alerts.count_repeat(cmd.integration_id, event.fingerprint, now)
         if repeated is not None:  # the common case, in one statement
             return {"fingerprint": event.fingerprint, "alert": repeated, "outcome": "repeat"}
+        # No open alert: most likely a new one. The insert fails only if a resolved alert
+        # still holds the fingerprint (flap damping decides) or another writer won the race.
+        created = _create(cmd, event, uow=uow, ctx=ctx, now=now)
+        if created is not None:
+            return {"fingerprint": event.fingerprint, "alert": created.id, "outcome": "new"}
     damping = ctx.policy.alert_damping
     for _attempt in range(3):
         alert = uow.alerts.current(cmd.integration_id, event.fingerprint)
