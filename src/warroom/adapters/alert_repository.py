@@ -49,6 +49,7 @@ class _Compiled:
 
 
 _COMPILED: dict[str, _Compiled] = {}
+_INSERTS: dict[str, Any] = {}
 
 
 def _compiled_repeat(dialect: Dialect) -> _Compiled:
@@ -96,11 +97,16 @@ def _alert(row: Any) -> Alert:
 class AlertRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._connection: Connection | None = None
 
     def _conn(self) -> Connection:
         # Core statements on the unit of work's connection: the ORM's execution layer
         # adds nothing for plain tables, and intake runs these thousands of times a second.
-        return self.session.connection()
+        # Asking the session for it each time costs more than the statement itself.
+        connection = self._connection
+        if connection is None or connection.closed or not connection.in_transaction():
+            connection = self._connection = self.session.connection()
+        return connection
 
     # -- integrations ------------------------------------------------------------------
 
@@ -157,7 +163,7 @@ class AlertRepository:
         the one statement most webhooks cost, and SQLAlchemy's per-execution overhead
         would be most of its time.
         """
-        connection = self.session.connection()
+        connection = self._conn()
         statement = _compiled_repeat(connection.dialect)
         values = {
             **statement.defaults,
@@ -201,13 +207,16 @@ class AlertRepository:
             incident_id=parse_ref(alert.incident_ref) if alert.incident_ref else None,
             created_at=now,
         )
-        stmt = (
-            _insert(self.session)(alerts)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=["integration_id", "open_fingerprint"])
-            .returning(alerts.c.id)
-        )
-        value = self._conn().execute(stmt).scalar_one_or_none()
+        connection = self._conn()
+        stmt = _INSERTS.get(connection.dialect.name)
+        if stmt is None:  # built once per dialect, so it compiles once
+            stmt = (
+                _insert(self.session)(alerts)
+                .on_conflict_do_nothing(index_elements=["integration_id", "open_fingerprint"])
+                .returning(alerts.c.id)
+            )
+            _INSERTS[connection.dialect.name] = stmt
+        value = connection.execute(stmt, values).scalar_one_or_none()
         return int(value) if value is not None else None
 
     def retire(self, alert_id: int) -> None:
