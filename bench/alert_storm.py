@@ -135,14 +135,17 @@ async def _connection(
         writer.close()
 
 
-async def storm(port: int, path: str, key: str, numbers: list[int]) -> dict[str, Any]:
+async def storm(ports: list[int], path: str, key: str, numbers: list[int]) -> dict[str, Any]:
     queue: asyncio.Queue[bytes] = asyncio.Queue()
     for n in numbers:
         queue.put_nowait(request_bytes(path, key, webhook(n)))
     latencies: list[float] = []
     errors: list[int] = []
     started = time.perf_counter()
-    await asyncio.gather(*(_connection(port, queue, latencies, errors) for _ in range(CONNECTIONS)))
+    # Connections spread evenly over the processes, as a load balancer would.
+    await asyncio.gather(
+        *(_connection(ports[i % len(ports)], queue, latencies, errors) for i in range(CONNECTIONS))
+    )
     elapsed = time.perf_counter() - started
     ordered = sorted(latencies)
     return {
@@ -202,7 +205,8 @@ def prepare(url: str, policy_path: Path) -> str:
     return key
 
 
-def serve(url: str, policy_path: Path, port: int, processes: int) -> subprocess.Popen[bytes]:
+def serve(url: str, policy_path: Path, port: int) -> subprocess.Popen[bytes]:
+    """One server process on `port` (several processes: one port each, as behind a proxy)."""
     env = {
         **os.environ,
         "WARROOM_DATABASE_URL": url,
@@ -221,8 +225,6 @@ def serve(url: str, policy_path: Path, port: int, processes: int) -> subprocess.
             "127.0.0.1",
             "--port",
             str(port),
-            "--workers",
-            str(processes),
             "--log-level",
             "warning",
             "--no-access-log",
@@ -238,7 +240,7 @@ def serve(url: str, policy_path: Path, port: int, processes: int) -> subprocess.
     while time.monotonic() < deadline:
         try:
             asyncio.run(asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 1))
-            time.sleep(1.0 if processes > 1 else 0.2)
+            time.sleep(0.2)
             return proc
         except OSError:
             time.sleep(0.2)
@@ -284,15 +286,17 @@ def main() -> None:
             key = prepare(url, policy_path)
             db = database.open_database(url)
             db.dispose()
-            port = 18000 + run
-            proc = serve(url, policy_path, port, args.processes)
+            ports = [18000 + 10 * run + i for i in range(args.processes)]
+            procs = [serve(url, policy_path, port) for port in ports]
             try:
-                bare = uvloop.run(storm(port, "/bench/bare", key, numbers))
-                real = uvloop.run(storm(port, "/api/v1/alerts/alertmanager", key, numbers))
-                real["writer"] = fetch_stats(port)
+                bare = uvloop.run(storm(ports, "/bench/bare", key, numbers))
+                real = uvloop.run(storm(ports, "/api/v1/alerts/alertmanager", key, numbers))
+                real["writer"] = [fetch_stats(port) for port in ports]
             finally:
-                proc.terminate()
-                proc.wait(30)
+                for proc in procs:
+                    proc.terminate()
+                for proc in procs:
+                    proc.wait(30)
             n_alerts, total, n_incidents = counts(url)
             drop_database(args.database, url)
             row = {
