@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -144,5 +143,5 @@ def bootstrap(
         metrics_registry=build_registry(db.read),
         notifiers=chosen,
         listeners=listeners,
-        intake=IntakeGate(bus, inline=os.environ.get("WARROOM_INTAKE_INLINE") == "1"),
+        intake=IntakeGate(bus),
     )

@@ -17,7 +17,6 @@ fault gets an error.
 
 from __future__ import annotations
 
-import asyncio
 import queue
 import threading
 import time
@@ -48,13 +47,9 @@ class GroupCommitWriter:
         max_batch: int = 256,
         queue_size: int = 10_000,
         order: Callable[[Command], Any] | None = None,
-        inline: bool = False,
     ) -> None:
         self.bus = bus
         self.order = order
-        self.inline = inline
-        self._pending: list[tuple[Command, Future[Any]]] = []
-        self._drain_scheduled = False
         self.max_batch = max_batch
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=queue_size)
         self._lock = threading.Lock()
@@ -65,8 +60,6 @@ class GroupCommitWriter:
 
     def submit(self, command: Command) -> Future[Any]:
         """Queue `command`; the future holds its handler's result once committed."""
-        if self.inline:
-            return self._submit_inline(command)
         self._ensure_started()
         future: Future[Any] = Future()
         try:
@@ -74,28 +67,6 @@ class GroupCommitWriter:
         except queue.Full:
             raise Overloaded("the intake queue is full") from None
         return future
-
-    def _submit_inline(self, command: Command) -> Future[Any]:
-        """Inline mode: batch on the caller's event loop, write when it is next idle.
-
-        The batch runs in the event loop's thread, so no second thread competes for the
-        interpreter; it suits an embedded database, where a commit does not wait on a
-        network round trip.
-        """
-        future: Future[Any] = Future()
-        if len(self._pending) >= self._queue.maxsize:
-            raise Overloaded("the intake queue is full")
-        self._pending.append((command, future))
-        if not self._drain_scheduled:
-            self._drain_scheduled = True
-            asyncio.get_running_loop().call_soon(self._drain)
-        return future
-
-    def _drain(self) -> None:
-        self._drain_scheduled = False
-        while self._pending:
-            batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
-            self._write(batch)
 
     def _ensure_started(self) -> None:
         if self._thread is not None:

@@ -47,10 +47,9 @@ class IntakeGate:
         *,
         cache_seconds: float = 5.0,
         max_batch: int = 256,
-        inline: bool = False,
     ) -> None:
         self.bus = bus
-        self.writer = GroupCommitWriter(bus, max_batch=max_batch, order=_lock_order, inline=inline)
+        self.writer = GroupCommitWriter(bus, max_batch=max_batch, order=_lock_order)
         self.buckets = TokenBuckets()
         self.cache_seconds = cache_seconds
         self._cache: dict[str, tuple[float, Integration | None]] = {}
