@@ -41,7 +41,7 @@ def main() -> None:
         policy = parse_policy(tomllib.loads(policy_path.read_text()), source=str(policy_path))
         for run in range(1, args.runs + 1):
             url = fresh_database(args.database, folder)
-            key = prepare(url, policy_path)
+            key, _warm = prepare(url, policy_path)
             wr = bootstrap(Settings(database_url=url, dev=True), policy=policy, migrate=False)
             assert wr.intake is not None
             integration = wr.intake.integration(key)
