@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from warroom.adapters.orm.alerts import alerts, integrations
 from warroom.adapters.orm.incidents import incident_services, incidents
+from warroom.adapters.orm.types import UTCDateTime
 from warroom.adapters.repository import parse_ref
 from warroom.domain.alerts import Alert, AlertStatus
 from warroom.domain.enums import Stage
@@ -26,8 +27,11 @@ from warroom.domain.integrations import Integration, IntegrationKind
 
 _ALERT_FIELDS = [f.name for f in fields(Alert) if f.name != "incident_ref"]
 
-# The hot path of intake (an open alert firing again), built once: one statement that
-# finds, locks and counts the repeat, on the unit of work's connection.
+# The hot path of intake (an open alert firing again), built once and compiled once per
+# dialect. SQLite (one writer): one statement finds and counts the repeat. PostgreSQL
+# (any number of writers): the open alert is found without a lock and the count is added
+# when the unit of work flushes, just before commit, so that processes holding row locks
+# on the same hot alerts for a whole batch do not queue behind one another.
 _REPEAT = (
     update(alerts)
     .where(
@@ -37,6 +41,19 @@ _REPEAT = (
     )
     .values(count=alerts.c.count + 1, last_seen_at=bindparam("b_now"))
     .returning(alerts.c.id)
+)
+_FIND_OPEN = select(alerts.c.id).where(
+    alerts.c.integration_id == bindparam("b_integration"),
+    alerts.c.open_fingerprint == bindparam("b_fingerprint"),
+    alerts.c.status != str(AlertStatus.RESOLVED),
+)
+_ADD_COUNTS = (
+    update(alerts)
+    .where(alerts.c.id == bindparam("b_id"))
+    .values(
+        count=alerts.c.count + bindparam("b_n"),
+        last_seen_at=func.greatest(alerts.c.last_seen_at, bindparam("b_now", type_=UTCDateTime)),
+    )
 )
 
 
@@ -48,22 +65,22 @@ class _Compiled:
     when: Callable[[datetime], Any]  # the time column's bind processing (UTC on SQLite)
 
 
-_COMPILED: dict[str, _Compiled] = {}
+_COMPILED: dict[tuple[str, str], _Compiled] = {}
 _INSERTS: dict[str, Any] = {}
 
 
-def _compiled_repeat(dialect: Dialect) -> _Compiled:
-    """`_REPEAT` compiled for `dialect`, once."""
-    found = _COMPILED.get(dialect.name)
+def _compiled(name: str, statement: Any, dialect: Dialect) -> _Compiled:
+    """`statement` compiled for `dialect`, once."""
+    found = _COMPILED.get((name, dialect.name))
     if found is None:
-        compiled = _REPEAT.compile(dialect=dialect)
+        compiled = statement.compile(dialect=dialect)
         found = _Compiled(
             sql=compiled.string,
             positional=tuple(compiled.positiontup) if compiled.positiontup else None,
             defaults=dict(compiled.params),
             when=alerts.c.last_seen_at.type.bind_processor(dialect) or (lambda value: value),
         )
-        _COMPILED[dialect.name] = found
+        _COMPILED[(name, dialect.name)] = found
     return found
 
 
@@ -98,6 +115,8 @@ class AlertRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._connection: Connection | None = None
+        self._pending: dict[int, int] = {}  # alert id → repeats not yet added (PostgreSQL)
+        self._pending_at: datetime | None = None
 
     def _conn(self) -> Connection:
         # Core statements on the unit of work's connection: the ORM's execution layer
@@ -159,12 +178,17 @@ class AlertRepository:
     def count_repeat(self, integration_id: int, fingerprint: str, now: datetime) -> int | None:
         """If an open alert has this fingerprint, count one more firing; its id, else None.
 
-        The statement is compiled once per dialect and run on the driver's cursor: this is
-        the one statement most webhooks cost, and SQLAlchemy's per-execution overhead
-        would be most of its time.
+        Run on the driver's cursor with the statement compiled once: this is the one
+        statement most webhooks cost, and SQLAlchemy's per-execution overhead would be most
+        of its time.
         """
         connection = self._conn()
-        statement = _compiled_repeat(connection.dialect)
+        deferred = connection.dialect.name == "postgresql"
+        statement = _compiled(
+            "find" if deferred else "repeat",
+            _FIND_OPEN if deferred else _REPEAT,
+            connection.dialect,
+        )
         values = {
             **statement.defaults,
             "b_integration": integration_id,
@@ -180,7 +204,23 @@ class AlertRepository:
             row = cursor.fetchone()
         finally:
             cursor.close()
-        return int(row[0]) if row is not None else None
+        if row is None:
+            return None
+        alert_id = int(row[0])
+        if deferred:
+            self._pending[alert_id] = self._pending.get(alert_id, 0) + 1
+            self._pending_at = max(self._pending_at or now, now)
+        return alert_id
+
+    def flush_counts(self) -> None:
+        """Add the repeats counted so far (PostgreSQL), in id order: the same lock order in
+        every process."""
+        if not self._pending:
+            return
+        now = self._pending_at
+        rows = [{"b_id": i, "b_n": n, "b_now": now} for i, n in sorted(self._pending.items())]
+        self._pending.clear()
+        self._conn().execute(_ADD_COUNTS, rows)
 
     def current(self, integration_id: int, fingerprint: str) -> Alert | None:
         """The alert that events with this fingerprint apply to, locked until commit."""

@@ -80,6 +80,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
 
     def flush(self) -> None:
         self.incidents.flush_pending()
+        self.alerts.flush_counts()
 
     def _commit(self) -> None:
         self.session.commit()
