@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, bindparam, delete, func, select, update
+from sqlalchemy import Connection, Dialect, bindparam, delete, func, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -116,6 +116,7 @@ class AlertRepository:
         self.session = session
         self._connection: Connection | None = None
         self._pending: dict[int, int] = {}  # alert id → repeats not yet added (PostgreSQL)
+        self._open: dict[tuple[int, str], int] = {}  # prefetched open alerts (PostgreSQL)
         self._pending_at: datetime | None = None
 
     def _conn(self) -> Connection:
@@ -184,6 +185,11 @@ class AlertRepository:
         """
         connection = self._conn()
         deferred = connection.dialect.name == "postgresql"
+        if deferred and (integration_id, fingerprint) in self._open:
+            alert_id = self._open[(integration_id, fingerprint)]
+            self._pending[alert_id] = self._pending.get(alert_id, 0) + 1
+            self._pending_at = max(self._pending_at or now, now)
+            return alert_id
         statement = _compiled(
             "find" if deferred else "repeat",
             _FIND_OPEN if deferred else _REPEAT,
@@ -211,6 +217,24 @@ class AlertRepository:
             self._pending[alert_id] = self._pending.get(alert_id, 0) + 1
             self._pending_at = max(self._pending_at or now, now)
         return alert_id
+
+    def prefetch_open(self, keys: set[tuple[int, str]]) -> None:
+        """PostgreSQL: find the open alerts of a whole batch in one round trip, so that
+        counting their repeats needs none (`count_repeat` uses what is found here)."""
+        connection = self._conn()
+        if connection.dialect.name != "postgresql" or not keys:
+            return
+        pairs = tuple_(alerts.c.integration_id, alerts.c.open_fingerprint).in_(sorted(keys))
+        rows = connection.execute(
+            select(alerts.c.id, alerts.c.integration_id, alerts.c.open_fingerprint).where(
+                pairs, alerts.c.status != str(AlertStatus.RESOLVED)
+            )
+        )
+        self._open.update({(r.integration_id, r.open_fingerprint): r.id for r in rows})
+
+    def _forget(self, alert_id: int) -> None:
+        """An alert's state changes in this batch: look it up again next time."""
+        self._open = {k: v for k, v in self._open.items() if v != alert_id}
 
     def flush_counts(self) -> None:
         """Add the repeats counted so far (PostgreSQL), in id order: the same lock order in
@@ -261,11 +285,15 @@ class AlertRepository:
 
     def retire(self, alert_id: int) -> None:
         """A later occurrence takes over the fingerprint: this alert is history."""
+        if self._open:
+            self._forget(alert_id)
         self._conn().execute(
             update(alerts).where(alerts.c.id == alert_id).values(open_fingerprint=None)
         )
 
     def update(self, alert_id: int, **values: Any) -> None:
+        if self._open and "status" in values:
+            self._forget(alert_id)
         if "status" in values:
             values["status"] = str(values["status"])
         if "incident_ref" in values:

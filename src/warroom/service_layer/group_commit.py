@@ -6,6 +6,7 @@ requests arriving concurrently, one commit (one fsync, one lock acquisition on S
 covers a whole batch instead of one request, which is what lets alert intake take
 thousands of webhooks a second on one SQLite file.
 
+`prepare` may read what the whole batch needs in one query before the commands run.
 Commands of a batch run in the order of `order` (a stable sort, so commands with equal
 keys keep their arrival order): with several processes writing the same rows, locks are
 then taken in one global order and batches do not deadlock one another.
@@ -29,6 +30,7 @@ import structlog
 from warroom.domain.commands import Command
 from warroom.domain.events import Event
 from warroom.service_layer.messagebus import MessageBus
+from warroom.service_layer.unit_of_work import UnitOfWork
 
 log = structlog.get_logger(__name__)
 
@@ -47,9 +49,11 @@ class GroupCommitWriter:
         max_batch: int = 256,
         queue_size: int = 10_000,
         order: Callable[[Command], Any] | None = None,
+        prepare: Callable[[UnitOfWork, list[Command]], None] | None = None,
     ) -> None:
         self.bus = bus
         self.order = order
+        self.prepare = prepare
         self.max_batch = max_batch
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=queue_size)
         self._lock = threading.Lock()
@@ -115,6 +119,8 @@ class GroupCommitWriter:
         started = time.perf_counter()
         try:
             with self.bus.uow_factory() as uow:
+                if self.prepare is not None:
+                    self.prepare(uow, [command for command, _ in batch])
                 for command, _ in batch:
                     result, raised = self.bus.handle_in(uow, command)
                     results.append(result)

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from warroom.adapters.rate_limit import TokenBuckets
-from warroom.domain.alerts import AlertEvent
+from warroom.domain.alerts import AlertEvent, EventAction
+from warroom.domain.commands import Command
 from warroom.domain.integrations import Integration
 from warroom.domain.oncall_commands import IngestAlerts
 from warroom.service_layer.group_commit import GroupCommitWriter
 from warroom.service_layer.messagebus import MessageBus
+from warroom.service_layer.unit_of_work import UnitOfWork
 
 
 def _digest(key: str) -> str:
@@ -26,6 +28,18 @@ def _lock_order(command: object) -> tuple[int, str]:
     if isinstance(command, IngestAlerts) and command.events:
         return command.integration_id, min(e.fingerprint for e in command.events)
     return 0, ""
+
+
+def _prefetch(uow: UnitOfWork, commands: list[Command]) -> None:
+    """The open alerts a batch will fire again, in one query (PostgreSQL)."""
+    keys = {
+        (c.integration_id, e.fingerprint)
+        for c in commands
+        if isinstance(c, IngestAlerts)
+        for e in c.events
+        if e.action is EventAction.TRIGGER
+    }
+    uow.alerts.prefetch_open(keys)
 
 
 class UnknownKey(Exception):
@@ -49,7 +63,9 @@ class IntakeGate:
         max_batch: int = 256,
     ) -> None:
         self.bus = bus
-        self.writer = GroupCommitWriter(bus, max_batch=max_batch, order=_lock_order)
+        self.writer = GroupCommitWriter(
+            bus, max_batch=max_batch, order=_lock_order, prepare=_prefetch
+        )
         self.buckets = TokenBuckets()
         self.cache_seconds = cache_seconds
         self._cache: dict[str, tuple[float, Integration | None]] = {}
