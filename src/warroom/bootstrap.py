@@ -18,11 +18,12 @@ from warroom.adapters.notifiers.setup import build_chat_notifiers
 from warroom.adapters.orm import start_mappers
 from warroom.adapters.policy_file import load_policy
 from warroom.adapters.tokens import TokenStore
-from warroom.config import Settings
+from warroom.config import Settings, SettingsError
 from warroom.domain.commands import FireTimer
 from warroom.domain.policy import Policy
 from warroom.service_layer.handlers import COMMAND_HANDLERS, EVENT_HANDLERS, TIMER_HANDLERS
 from warroom.service_layer.handlers.timers import TimerHandler, make_fire_timer
+from warroom.service_layer.intake import IntakeGate
 from warroom.service_layer.messagebus import Context, Listener, MessageBus
 from warroom.service_layer.on_duty import NoOnCall, OnDutyLookup
 from warroom.service_layer.unit_of_work import SqlAlchemyUnitOfWork
@@ -44,6 +45,7 @@ class Warroom:
     listeners: list[Listener] = field(default_factory=list)
     # Who is on duty for each role (the roles matrix); on-call schedules plug in here.
     on_duty: OnDutyLookup = field(default_factory=NoOnCall)
+    intake: IntakeGate | None = None
 
     def make_worker(self, config: WorkerConfig | None = None, name: str | None = None) -> Worker:
         """A worker for this app's timers and outbox (run it in a thread or its own process)."""
@@ -63,6 +65,8 @@ class Warroom:
             yield session
 
     def close(self) -> None:
+        if self.intake is not None:
+            self.intake.close()
         for notifier in self.notifiers.values():
             notifier.close()
         self.db.dispose()
@@ -88,6 +92,14 @@ def build_notifiers(settings: Settings) -> dict[str, Notifier]:
     return notifiers
 
 
+def _link_key(settings: Settings) -> str:
+    """The key that signs links in notifications; none (no links) without a real key."""
+    try:
+        return settings.require_secret_key()
+    except SettingsError:
+        return ""
+
+
 def bootstrap(
     settings: Settings | None = None,
     *,
@@ -111,7 +123,11 @@ def bootstrap(
     bus = MessageBus(
         uow_factory=lambda: SqlAlchemyUnitOfWork(session_factory),
         context=Context(
-            policy=policy, clock=clock, channels=frozenset(chosen), public_url=settings.base_url
+            policy=policy,
+            clock=clock,
+            channels=frozenset(chosen),
+            public_url=settings.base_url,
+            secret_key=_link_key(settings),
         ),
         command_handlers={
             **COMMAND_HANDLERS,
@@ -132,4 +148,5 @@ def bootstrap(
         metrics_registry=build_registry(db.read),
         notifiers=chosen,
         listeners=listeners,
+        intake=IntakeGate(bus),
     )

@@ -117,8 +117,12 @@ def test_emails_reach_the_right_people_threaded_per_incident(
             )
         )
         drain(wr, clock, rounds=1)
-        clock.advance(minutes=31)  # the observers' digest falls due
-        assert wr.make_worker(name="t").fire_due_timers() == 1
+        clock.advance(minutes=31)  # the observers' digest falls due (and the team's page
+        # escalates: nobody acknowledged it)
+        with wr.bus.uow_factory() as uow:
+            due = sorted(kind for _, kind, at in uow.timers.pending() if at <= clock.now())
+        assert due == ["observer_digest", "page-escalate"]
+        assert wr.make_worker(name="t").fire_due_timers() == 2
         drain(wr, clock, rounds=1)
         texts = timeline_texts(wr, ref)
     finally:
@@ -138,7 +142,8 @@ def test_emails_reach_the_right_people_threaded_per_incident(
     root = thread_root(ref, "warroom@example.test")
     for mail in smtp.inbox.messages:
         assert mail["In-Reply-To"] == root and mail["References"] == root
-        assert mail["Subject"].startswith(f"[{ref}") or "UPDATE" in mail["Subject"]
+        subject = mail["Subject"]
+        assert subject.startswith((f"[{ref}", "[warroom page")) or "UPDATE" in subject
     assert len({m["Message-ID"] for m in smtp.inbox.messages}) == len(smtp.inbox.messages)
     [digest] = by_rcpt["olive@example.test"]
     assert "Digest" in digest["Subject"] and "We rolled back the deploy." in digest.get_payload()

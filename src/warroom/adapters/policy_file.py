@@ -6,6 +6,7 @@ and what is wrong, so a broken policy is fixed in one reading.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -28,6 +29,7 @@ from warroom.adapters.policy_notify import (
     declaration_to_domain,
     notifications_to_domain,
 )
+from warroom.domain.alerts import AlertRule, FlapDamping, RuleAction
 from warroom.domain.durations import Span, parse_span
 from warroom.domain.enums import Audience, PagingMode, RoleName, Stage, Visibility
 from warroom.domain.gates import GATE_CHECKS
@@ -118,6 +120,16 @@ class QuestionModel(_Model):
     text: str
 
 
+class AlertRuleModel(_Model):
+    name: str = Field(min_length=1, max_length=100)
+    action: RuleAction
+    services: list[str] | None = None
+    match: dict[str, str] = {}
+    match_re: dict[str, str] = {}
+    severity: str | None = None
+    escalation_policy: str | None = None
+
+
 class PolicyModel(_Model):
     name: str
     description: str = ""
@@ -137,6 +149,10 @@ class PolicyModel(_Model):
     notifications: NotificationsModel = NotificationsModel()
     checklist: dict[Stage, list[ChecklistItemModel]] = {}
     roles: dict[RoleName, RoleProfileModel] = {}
+    alert_rules: list[AlertRuleModel] = []
+    alert_flap_window: Duration = Span(seconds=900)
+    alert_flap_threshold: int = Field(3, ge=1, le=100)
+    role_rotations: dict[RoleName, str] = {}
 
 
 def _loc(loc: tuple[int | str, ...]) -> str:
@@ -189,6 +205,17 @@ def _cross_checks(model: PolicyModel) -> list[str]:
                     f"gates[{i}].require: unknown gate {name!r}; known: "
                     + ", ".join(sorted(GATE_CHECKS))
                 )
+    for i, alert_rule in enumerate(model.alert_rules):
+        ref(f"alert_rules[{i}].severity", alert_rule.severity)
+        if alert_rule.action is RuleAction.INCIDENT and alert_rule.severity is None:
+            problems.append(f"alert_rules[{i}].severity: an 'incident' rule needs a severity")
+        for label, pattern in alert_rule.match_re.items():
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                problems.append(f"alert_rules[{i}].match_re.{label}: bad pattern: {exc}")
+    if model.alert_flap_window.is_working_days or not model.alert_flap_window.seconds:
+        problems.append("alert_flap_window: give a wall-clock duration such as '15m'")
     try:
         ZoneInfo(model.timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -260,6 +287,22 @@ def _to_domain(m: PolicyModel) -> Policy:
         notifications=notifications_to_domain(m.notifications),
         checklist=checklist_to_domain(m.checklist, [s.name for s in m.severities]),
         roles=roles_to_domain(m.roles),
+        alert_rules=tuple(
+            AlertRule(
+                name=r.name,
+                action=r.action,
+                services=frozenset(r.services) if r.services is not None else None,
+                match=dict(r.match),
+                match_re=dict(r.match_re),
+                severity=r.severity,
+                escalation_policy=r.escalation_policy,
+            )
+            for r in m.alert_rules
+        ),
+        alert_damping=FlapDamping(
+            window=m.alert_flap_window.as_timedelta(), threshold=m.alert_flap_threshold
+        ),
+        role_rotations=dict(m.role_rotations),
     )
 
 

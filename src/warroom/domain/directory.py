@@ -61,6 +61,8 @@ class Service:
     team: str | None = None
     smes: list[str] = field(default_factory=list)
     escalation_policy: str | None = None
+    # The on-call schedule of the service: paged for its alerts, asked first for SMEs.
+    schedule: str | None = None
     status_component: str | None = None
     runbook_url: str | None = None
     description: str = ""

@@ -335,3 +335,40 @@ class Incident(ChecklistMixin, CustomersMixin, RolesMixin, WorkMixin, NotifyMixi
                 ref=self.ref, audience=audience, text=text, author=by, occurred_at=at
             )
         )
+
+    # -- entries written by the engine ------------------------------------------------------
+
+    def record_alert(
+        self,
+        text: str,
+        *,
+        by: str,
+        now: datetime,
+        occurred_at: datetime | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> TimelineEntry:
+        """An alert fired, fired again or resolved for this incident (written by intake)."""
+        return self._engine_entry(EntryKind.ALERT, text, by, now, occurred_at, data)
+
+    def record_event(
+        self, text: str, *, by: str, now: datetime, data: dict[str, Any] | None = None
+    ) -> TimelineEntry:
+        """A system entry: a page acknowledged, a role filled from an on-call rotation."""
+        return self._engine_entry(EntryKind.SYSTEM, text, by, now, None, data)
+
+    def _engine_entry(
+        self,
+        kind: EntryKind,
+        text: str,
+        by: str,
+        now: datetime,
+        occurred_at: datetime | None,
+        data: dict[str, Any] | None,
+    ) -> TimelineEntry:
+        text = text.strip()[:10_000] or str(kind)
+        at = min(occurred_at or now, now)
+        entry = self._entry(kind, text, by, at, now, data or {})
+        self.events.append(
+            events.TimelineEntryAdded(ref=self.ref, kind=kind, text=text, author=by, occurred_at=at)
+        )
+        return entry

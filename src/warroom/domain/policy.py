@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from warroom.domain.alerts import AlertRule, FlapDamping
 from warroom.domain.checklists import Checklist, RoleProfile
 from warroom.domain.durations import Span
 from warroom.domain.enums import Audience, PagingMode, RoleName, Stage
@@ -127,6 +128,11 @@ class Policy:
     notifications: NotificationPolicy = field(default_factory=NotificationPolicy)
     checklist: Checklist = field(default_factory=Checklist)
     roles: Mapping[RoleName, RoleProfile] = field(default_factory=dict)
+    # Alert intake and on-call (see domain/alerts.py and domain/oncall.py).
+    alert_rules: tuple[AlertRule, ...] = ()
+    alert_damping: FlapDamping = field(default_factory=FlapDamping)
+    # Roles filled on declaration from whoever is on call in the named schedule.
+    role_rotations: Mapping[RoleName, str] = field(default_factory=dict)
 
     def severity(self, name: str) -> SeverityLevel:
         """The named severity, or InvalidInput listing the valid names."""

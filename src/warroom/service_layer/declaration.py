@@ -21,7 +21,7 @@ from warroom.service_layer.destinations import (
 )
 from warroom.service_layer.messagebus import Context
 from warroom.service_layer.notify import notify_person
-from warroom.service_layer.paging import page
+from warroom.service_layer.paging import deliver_page, service_policy, start_page
 from warroom.service_layer.unit_of_work import UnitOfWork
 
 
@@ -158,10 +158,24 @@ def notify_team(
     )
     subject = f"[{incident.ref}-{incident.severity.upper()}] {incident.summary_line}"
     payload = {"step": str(Step.NOTIFY_TEAM), "team": team.name}
-    for handle in team.members:
+    already = uow.oncall.open_pages(incident_ref=incident.ref) if paged else []
+    escalation = service_policy(uow, service) if paged and not already else None
+    page_opened = already[0] if already else None
+    if escalation is not None:
+        # Page whoever is on call for the service and escalate until someone acknowledges.
+        page_opened = start_page(
+            uow,
+            ctx,
+            summary=subject,
+            policy=escalation,
+            service=service,
+            incident_ref=incident.ref,
+            payload=payload,
+        )
+    for handle in [] if page_opened is not None else team.members:
         key = f"{incident.ref}:team:{handle}"
         if paged:
-            page(
+            deliver_page(
                 uow,
                 ctx,
                 handle,
@@ -208,6 +222,9 @@ def notify_team(
                 payload=payload,
             )
     how = "paged" if paged else "notified (no page for this severity)"
+    if page_opened is not None:
+        # An incident declared from an alert is paged once: by the alert's page.
+        how = f"paged through escalation (page {page_opened.id}, until acknowledged)"
     incident.note_system(
         f"Owning team {team.name} ({', '.join(team.members) or 'no members'}) {how}",
         now=now,

@@ -36,6 +36,8 @@ class Context:
     channels: frozenset[str] = frozenset({"log"})
     # Where people reach this warroom (links in emails), without a trailing slash.
     public_url: str = "http://127.0.0.1:8000"
+    # Signs links in notifications (e.g. a page's acknowledge link); empty: no links.
+    secret_key: str = ""
 
 
 CommandHandler = Callable[..., Any]
@@ -109,6 +111,19 @@ class MessageBus:
             return previous
         self._notify(events)
         return Outcome(result=result)
+
+    def handle_in(self, uow: UnitOfWork, command: Command) -> tuple[Any, list[Event]]:
+        """Run `command` and its event handlers in a transaction the caller commits.
+
+        For group commit (alert intake): many commands share one transaction; the caller
+        commits, then passes the events to `notify`.
+        """
+        result = self.command_handlers[type(command)](command, uow=uow, ctx=self.context)
+        return result, self._react(uow)
+
+    def notify(self, events: list[Event]) -> None:
+        """Run the after-commit listeners for events of a transaction committed elsewhere."""
+        self._notify(events)
 
     def save_response(self, key: IdempotencyKey, status_code: int, response: str) -> None:
         """Remember the exact response given for `key`, so a replay repeats it byte for byte."""

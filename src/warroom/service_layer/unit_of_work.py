@@ -9,8 +9,10 @@ from typing import Self
 
 from sqlalchemy.orm import Session
 
+from warroom.adapters.alert_repository import AlertRepository
 from warroom.adapters.background import OutboxRepository, TimerRepository
 from warroom.adapters.directory import DirectoryRepository
+from warroom.adapters.oncall_repository import OnCallRepository
 from warroom.adapters.repository import IdempotencyRepository, IncidentRepository
 from warroom.adapters.status_repository import StatusRepository
 from warroom.domain.events import Event
@@ -25,6 +27,8 @@ class UnitOfWork(abc.ABC):
     outbox: OutboxRepository
     directory: DirectoryRepository
     status: StatusRepository
+    alerts: AlertRepository
+    oncall: OnCallRepository
 
     def __enter__(self) -> Self:
         return self
@@ -73,10 +77,13 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.outbox = OutboxRepository(self.session)
         self.directory = DirectoryRepository(self.session)
         self.status = StatusRepository(self.session)
+        self.alerts = AlertRepository(self.session)
+        self.oncall = OnCallRepository(self.session)
         return super().__enter__()
 
     def flush(self) -> None:
         self.incidents.flush_pending()
+        self.alerts.flush_counts()
 
     def _commit(self) -> None:
         self.session.commit()

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from warroom.adapters.orm import (
+    alerts,
     auth,
     background,
     chat,
     checklists,
     directory,
     incidents,
+    oncall,
     status,
 )
 from warroom.adapters.orm.base import mapper_registry, metadata
 
 __all__ = [
+    "alerts",
     "auth",
     "background",
     "chat",
@@ -22,6 +25,7 @@ __all__ = [
     "incidents",
     "mapper_registry",
     "metadata",
+    "oncall",
     "start_mappers",
     "status",
 ]

@@ -39,6 +39,7 @@ services = Table(
     Column("team", String(100), ForeignKey("teams.name", ondelete="SET NULL")),
     Column("smes", JSONType, nullable=False),
     Column("escalation_policy", String(100)),
+    Column("schedule", String(100)),
     Column("status_component", String(100)),
     Column("runbook_url", String(2000)),
     Column("description", Text, nullable=False, default=""),

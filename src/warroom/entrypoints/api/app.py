@@ -7,21 +7,26 @@ from fastapi import APIRouter, FastAPI
 from warroom.bootstrap import Warroom
 from warroom.entrypoints.api import problems
 from warroom.entrypoints.api.deps import TokenCache
+from warroom.entrypoints.api.intake_lane import IntakeLane
 from warroom.entrypoints.api.limits import BodySizeLimit
 from warroom.entrypoints.api.routes import (
     admin,
+    catalog,
     checklists,
     customers,
     health,
     incidents,
+    intake,
     matrix,
     notifications,
+    oncall,
     record,
     roles,
     slack,
     status_admin,
     work,
 )
+from warroom.entrypoints.api.routes import alerts as alert_routes
 from warroom.entrypoints.web.app import install_web
 
 API_ROUTERS: tuple[APIRouter, ...] = (
@@ -36,6 +41,10 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     checklists.router,
     customers.router,
     matrix.router,
+    intake.router,
+    catalog.router,
+    oncall.router,
+    alert_routes.router,
 )
 
 
@@ -56,7 +65,9 @@ def create_app(wr: Warroom) -> FastAPI:
         api.include_router(router)
     app.include_router(api)
     app.include_router(health.router)
+    app.include_router(intake.pagerduty_router)
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=wr.settings.max_body_bytes)
     install_web(app, wr)
+    app.add_middleware(IntakeLane, routes=intake.FAST_ROUTES, max_bytes=wr.settings.max_body_bytes)
     return app

@@ -14,6 +14,7 @@ from warroom.entrypoints.cli import (
     status,
     work,
 )
+from warroom.entrypoints.cli import oncall as oncall_cli
 from warroom.entrypoints.cli.client import http_client_factory
 from warroom.entrypoints.cli.state import CliState
 
@@ -42,6 +43,7 @@ notify.register(app)
 status.register(app)
 checklists.register(app)
 customers.register(app)
+oncall_cli.register(app)
 
 
 def run() -> None:

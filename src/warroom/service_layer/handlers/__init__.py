@@ -7,10 +7,13 @@ from collections.abc import Mapping
 from warroom.domain.commands import Command
 from warroom.domain.events import Event
 from warroom.service_layer.handlers import (
+    alerts,
+    catalog,
     checklists,
     customers,
     incidents,
     notifications,
+    oncall,
     people,
     record,
     status,
@@ -18,6 +21,7 @@ from warroom.service_layer.handlers import (
 )
 from warroom.service_layer.handlers.timers import TimerHandler
 from warroom.service_layer.messagebus import CommandHandler, EventHandler
+from warroom.service_layer.paging import PAGE_TIMER, escalate
 
 
 def _combine(
@@ -40,9 +44,14 @@ COMMAND_HANDLERS: dict[type[Command], CommandHandler] = {
     **status.COMMAND_HANDLERS,
     **checklists.COMMAND_HANDLERS,
     **customers.COMMAND_HANDLERS,
+    **alerts.COMMAND_HANDLERS,
+    **catalog.COMMAND_HANDLERS,
+    **oncall.COMMAND_HANDLERS,
 }
 
 EVENT_HANDLERS: dict[type[Event], list[EventHandler]] = _combine(
+    # Roles filled from on-call rotations first, so the declaration's room invites them.
+    oncall.EVENT_HANDLERS,
     notifications.EVENT_HANDLERS,
     status.EVENT_HANDLERS,
     # Checklists react to every event type (which events tick which items is policy data),
@@ -54,4 +63,6 @@ EVENT_HANDLERS: dict[type[Event], list[EventHandler]] = _combine(
 TIMER_HANDLERS: dict[str, TimerHandler] = {
     **notifications.TIMER_HANDLERS,
     **checklists.TIMER_HANDLERS,
+    PAGE_TIMER: escalate,
+    alerts.SETTLE_TIMER: alerts.settle,
 }

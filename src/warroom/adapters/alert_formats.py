@@ -1,0 +1,263 @@
+"""Alert payloads in, normalised `AlertEvent`s out: Alertmanager (webhook version 4),
+Grafana alerting, PagerDuty Events API v2 and generic JSON with a field mapping.
+
+Each parser raises `PayloadError` listing every problem as `path: message`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from warroom.domain.alerts import AlertEvent, EventAction
+
+MAX_FINGERPRINT = 255
+
+
+class PayloadError(Exception):
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+def _loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "body"
+
+
+def _validate(model: type[BaseModel], data: Any) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise PayloadError([f"{_loc(e['loc'])}: {e['msg']}" for e in exc.errors()]) from None
+
+
+def stable_fingerprint(*parts: object) -> str:
+    """A fingerprint from content, for senders that give none (labels sorted)."""
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
+    return digest[:16]
+
+
+def _when(value: str | None) -> datetime | None:
+    """Alertmanager's zero time ('0001-01-01T00:00:00Z') means none."""
+    if not value or value.startswith("0001-"):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+# -- Alertmanager and Grafana ------------------------------------------------------------------
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class _Alert(_Open):
+    status: Literal["firing", "resolved"]
+    labels: dict[str, str] = {}
+    annotations: dict[str, str] = {}
+    startsAt: str | None = None  # noqa: N815 - the sender's field names
+    endsAt: str | None = None  # noqa: N815
+    generatorURL: str | None = None  # noqa: N815
+    fingerprint: str | None = Field(None, max_length=MAX_FINGERPRINT)
+
+
+class _Webhook(_Open):
+    alerts: list[_Alert] = Field(min_length=1, max_length=1000)
+    groupKey: str | None = None  # noqa: N815
+    externalURL: str | None = None  # noqa: N815
+
+
+def parse_alertmanager(data: Any) -> list[AlertEvent]:
+    """Alertmanager (and Grafana, which sends the same shape with extra fields)."""
+    body: _Webhook = _validate(_Webhook, data)
+    events = []
+    for alert in body.alerts:
+        extra = alert.model_extra or {}
+        title = (
+            alert.annotations.get("summary")
+            or alert.annotations.get("title")
+            or alert.labels.get("alertname")
+            or str(extra.get("title") or "alert")
+        )
+        url = alert.generatorURL or extra.get("dashboardURL") or extra.get("panelURL")
+        events.append(
+            AlertEvent(
+                fingerprint=alert.fingerprint or stable_fingerprint(sorted(alert.labels.items())),
+                action=EventAction.RESOLVE if alert.status == "resolved" else EventAction.TRIGGER,
+                title=title,
+                labels=alert.labels,
+                annotations=alert.annotations,
+                severity=alert.labels.get("severity"),
+                source=alert.labels.get("instance") or alert.labels.get("job"),
+                url=str(url) if url else None,
+                started_at=_when(alert.startsAt),
+            )
+        )
+    return events
+
+
+parse_grafana = parse_alertmanager
+
+
+# -- PagerDuty Events API v2 ---------------------------------------------------------------------
+
+
+class _PdPayload(_Open):
+    summary: str = Field(min_length=1, max_length=1024)
+    source: str = Field(min_length=1, max_length=1024)
+    severity: Literal["critical", "error", "warning", "info"]
+    timestamp: str | None = None
+    component: str | None = None
+    group: str | None = None
+    class_: str | None = Field(None, alias="class")
+    custom_details: Any = None
+
+
+class _PdEvent(_Open):
+    routing_key: str = Field(min_length=1)
+    event_action: Literal["trigger", "acknowledge", "resolve"]
+    dedup_key: str | None = Field(None, max_length=MAX_FINGERPRINT)
+    payload: _PdPayload | None = None
+    client: str | None = None
+    client_url: str | None = None
+    links: list[dict[str, Any]] = []
+    images: list[dict[str, Any]] = []
+
+
+def parse_pagerduty(data: Any) -> tuple[str, AlertEvent]:
+    """(routing key, event); a trigger without a dedup_key gets a new unique one."""
+    if isinstance(data, dict) and data.get("event_action") in ("acknowledge", "resolve"):
+        # Only trigger events carry a payload; ignore one sent with the others.
+        data = {k: v for k, v in data.items() if k != "payload"}
+    event: _PdEvent = _validate(_PdEvent, data)
+    action = EventAction(event.event_action)
+    if action is EventAction.TRIGGER and event.payload is None:
+        raise PayloadError(["payload: a trigger event needs a payload"])
+    if action is not EventAction.TRIGGER and not event.dedup_key:
+        raise PayloadError([f"dedup_key: an {action} event needs the dedup_key of its trigger"])
+    payload = event.payload
+    labels: dict[str, str] = {}
+    if payload is not None:
+        labels["severity"] = payload.severity
+        for name in ("component", "group"):
+            value = getattr(payload, name)
+            if value:
+                labels[name] = value
+        if payload.class_:
+            labels["class"] = payload.class_
+    details = payload.custom_details if payload is not None else None
+    url = next((link.get("href") for link in event.links if link.get("href")), event.client_url)
+    return event.routing_key, AlertEvent(
+        fingerprint=event.dedup_key or uuid.uuid4().hex,
+        action=action,
+        title=payload.summary if payload else "",
+        labels=labels,
+        severity=payload.severity if payload else None,
+        source=payload.source if payload else None,
+        url=str(url) if url else None,
+        started_at=_when(payload.timestamp) if payload else None,
+        details={"custom_details": details} if details is not None else {},
+    )
+
+
+# -- generic JSON ----------------------------------------------------------------------------------
+
+GENERIC_DEFAULTS: dict[str, Any] = {
+    "alerts": None,  # path to a list of alerts; None: the body is one alert (or a list)
+    "fingerprint": "fingerprint",
+    "title": "title",
+    "status": "status",
+    "severity": "severity",
+    "labels": "labels",
+    "annotations": "annotations",
+    "source": "source",
+    "url": "url",
+    "started_at": "started_at",
+    "resolved_values": ["resolved", "ok", "closed", "recovered"],
+    "acknowledged_values": ["acknowledged", "ack"],
+}
+
+
+def dig(data: Any, path: str | None) -> Any:
+    """The value at a dotted path ('alert.labels.host', 'items.0.id'); None if absent."""
+    if not path:
+        return None
+    value = data
+    for part in path.split("."):
+        if isinstance(value, Mapping):
+            value = value.get(part)
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return None
+    return value
+
+
+def _strings(value: Any) -> dict[str, str]:
+    if not isinstance(value, Mapping):
+        return {}
+    return {str(k): str(v) for k, v in value.items() if v is not None}
+
+
+def parse_generic(data: Any, mapping: Mapping[str, Any]) -> list[AlertEvent]:
+    """Alerts from any JSON, by the integration's mapping of field names to dotted paths."""
+    paths = {**GENERIC_DEFAULTS, **mapping}
+    items = dig(data, paths["alerts"]) if paths["alerts"] else data
+    if isinstance(items, Mapping):
+        items = [items]
+    if not isinstance(items, list) or not items:
+        where = paths["alerts"] or "body"
+        raise PayloadError([f"{where}: expected an alert object or a non-empty list of them"])
+    resolved = {str(v).lower() for v in paths["resolved_values"]}
+    acknowledged = {str(v).lower() for v in paths["acknowledged_values"]}
+    events = []
+    errors = []
+    for i, item in enumerate(items[:1000]):
+        title = dig(item, paths["title"])
+        if title is None or str(title).strip() == "":
+            errors.append(f"[{i}].{paths['title']}: a title is required (see the mapping)")
+            continue
+        labels = _strings(dig(item, paths["labels"]))
+        status = str(dig(item, paths["status"]) or "firing").lower()
+        action = (
+            EventAction.RESOLVE
+            if status in resolved
+            else EventAction.ACKNOWLEDGE
+            if status in acknowledged
+            else EventAction.TRIGGER
+        )
+        fingerprint = dig(item, paths["fingerprint"])
+        severity = dig(item, paths["severity"])
+        if severity is not None:
+            labels.setdefault("severity", str(severity))
+        source, url, started = (dig(item, paths[k]) for k in ("source", "url", "started_at"))
+        events.append(
+            AlertEvent(
+                fingerprint=str(fingerprint)[:MAX_FINGERPRINT]
+                if fingerprint is not None
+                else stable_fingerprint(str(title), sorted(labels.items())),
+                action=action,
+                title=str(title),
+                labels=labels,
+                annotations=_strings(dig(item, paths["annotations"])),
+                severity=str(severity) if severity is not None else None,
+                source=str(source) if source is not None else None,
+                url=str(url) if url is not None else None,
+                started_at=_when(str(started)) if started is not None else None,
+            )
+        )
+    if errors:
+        raise PayloadError(errors)
+    return events
