@@ -5,9 +5,12 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Two test processes by default (each gets its own databases and servers); 0 runs serially.
+PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
 .PHONY: run demo test lint typecheck install bench bench-status clean
+.PHONY: run demo test lint typecheck install bench bench-clocks clean
 
 install: $(STAMP)
 
@@ -32,7 +35,7 @@ demo: install
 
 ## Lint, type-check and run every test tier (PostgreSQL when WARROOM_TEST_DATABASE_URL is set).
 test: install lint typecheck
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check src tests bench
@@ -47,6 +50,11 @@ bench: install
 ## Status page throughput against a bare Starlette handler and nginx (needs Debian wrk, nginx).
 bench-status: install
 	$(BIN)/python bench/run_status.py
+## Clock benchmarks (add BENCH_ARGS=--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres).
+bench-clocks: install
+	$(BIN)/python bench/clocks_tick.py $(BENCH_ARGS)
+	$(BIN)/python bench/clocks_rate.py $(BENCH_ARGS)
+	$(BIN)/python bench/clocks_lateness.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache test-artifacts

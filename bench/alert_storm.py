@@ -291,7 +291,7 @@ def main() -> None:
     args = parser.parse_args()
     numbers = workload()
     assert len(set(numbers)) == 550
-    results = []
+    results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         policy_path = folder / "storm.toml"

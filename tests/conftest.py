@@ -140,8 +140,14 @@ def make_warroom(url: str, clock: ManualClock, policy: str | Policy = "standard"
 
 
 @pytest.fixture
-def wr(database_url: str, clock: ManualClock) -> Iterator[Warroom]:
-    app = make_warroom(database_url, clock)
+def policy(standard: Policy) -> Policy:
+    """The policy `wr` runs; a test module overrides this fixture to run another."""
+    return standard
+
+
+@pytest.fixture
+def wr(database_url: str, clock: ManualClock, policy: Policy) -> Iterator[Warroom]:
+    app = make_warroom(database_url, clock, policy)
     yield app
     app.close()
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from warroom.adapters.repository import parse_ref
+from warroom.domain.access import IncidentAccess, Principal, sees
 from warroom.domain.duplicates import Candidate
 from warroom.domain.enums import EntryKind, Stage
 from warroom.domain.errors import NotFound
@@ -38,6 +39,7 @@ class FakeIncidentRepository:
         self.entries_by_incident: dict[int, list[TimelineEntry]] = {}
         self.seen: list[Incident] = []
         self.counter = 0
+        self.members: dict[int, set[str]] = {}
 
     def next_number(self) -> int:
         self.counter += 1
@@ -56,11 +58,35 @@ class FakeIncidentRepository:
             self.seen.append(incident)
         return incident
 
-    def open_incidents(self) -> list[Candidate]:
+    def add_member(self, number: int, person: str, *, by: str, now: datetime) -> bool:
+        members = self.members.setdefault(number, set())
+        added = person not in members
+        members.add(person)
+        return added
+
+    def has_member(self, number: int, person: str) -> bool:
+        return person in self.members.get(number, set())
+
+    def remove_member(self, number: int, person: str) -> bool:
+        members = self.members.get(number, set())
+        found = person in members
+        members.discard(person)
+        return found
+
+    def open_incidents(self, seen_by: Principal | None = None) -> list[Candidate]:
         return [
             Candidate(i.ref, i.title, list(i.services), i.channel, str(i.stage), i.severity)
             for i in self.incidents.values()
             if i.stage is not Stage.CLOSED
+            and (
+                seen_by is None
+                or sees(
+                    seen_by,
+                    IncidentAccess(
+                        i.visibility, i.roles_of(seen_by.name), i.declared_by == seen_by.name
+                    ),
+                )
+            )
         ]
 
     def entries(self, number: int, kinds: Sequence[EntryKind]) -> list[TimelineEntry]:

@@ -8,6 +8,8 @@ from sqlalchemy import Connection, func, select
 
 from warroom.adapters.orm.alerts import alerts, integrations
 from warroom.adapters.orm.oncall import pages
+from warroom.adapters.visibility import visible_to
+from warroom.domain.access import Principal
 
 _ALERT_COLUMNS = [c for c in alerts.c if c.name not in ("open_fingerprint", "incident_id")]
 
@@ -22,12 +24,13 @@ def _alert(row: Any) -> dict[str, Any]:
 def list_alerts(
     conn: Connection,
     *,
+    seen_by: Principal,
     status: str | None = None,
     service: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> dict[str, Any]:
-    conds = []
+    conds = [visible_to(seen_by, alerts.c.incident_id)]
     if status == "open":
         conds.append(alerts.c.status != "resolved")
     elif status:
@@ -46,11 +49,11 @@ def list_alerts(
     return {"data": [_alert(r) for r in rows], "count": int(count)}
 
 
-def get_alert(conn: Connection, alert_id: int) -> dict[str, Any] | None:
+def get_alert(conn: Connection, alert_id: int, *, seen_by: Principal) -> dict[str, Any] | None:
     row = conn.execute(
         select(*_ALERT_COLUMNS, alerts.c.incident_id, integrations.c.name.label("integration"))
         .join(integrations, integrations.c.id == alerts.c.integration_id)
-        .where(alerts.c.id == alert_id)
+        .where(alerts.c.id == alert_id, visible_to(seen_by, alerts.c.incident_id))
     ).one_or_none()
     return _alert(row) if row is not None else None
 
@@ -62,9 +65,16 @@ def _page(row: Any) -> dict[str, Any]:
 
 
 def list_pages(
-    conn: Connection, *, status: str | None = None, limit: int = 50, offset: int = 0
+    conn: Connection,
+    *,
+    seen_by: Principal,
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
 ) -> dict[str, Any]:
-    conds = [pages.c.status == status] if status else []
+    conds = [visible_to(seen_by, pages.c.incident_id)]
+    if status:
+        conds.append(pages.c.status == status)
     count = conn.execute(select(func.count()).select_from(pages).where(*conds)).scalar_one()
     rows = conn.execute(
         select(pages).where(*conds).order_by(pages.c.id.desc()).limit(limit).offset(offset)
@@ -72,6 +82,10 @@ def list_pages(
     return {"data": [_page(r) for r in rows], "count": int(count)}
 
 
-def get_page(conn: Connection, page_id: int) -> dict[str, Any] | None:
-    row = conn.execute(select(pages).where(pages.c.id == page_id)).one_or_none()
+def get_page(conn: Connection, page_id: int, *, seen_by: Principal | None) -> dict[str, Any] | None:
+    """A page; `seen_by=None` is for callers already authorised (a signed link)."""
+    where = [pages.c.id == page_id]
+    if seen_by is not None:
+        where.append(visible_to(seen_by, pages.c.incident_id))
+    row = conn.execute(select(pages).where(*where)).one_or_none()
     return _page(row) if row is not None else None

@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from prometheus_client import CollectorRegistry
 from sqlalchemy.orm import Session
 
 from warroom.adapters import db as database
+from warroom.adapters import facts
+from warroom.adapters.audit_log import AuditedWrites
 from warroom.adapters.clock import Clock, SystemClock
+from warroom.adapters.console_sessions import SessionStore
 from warroom.adapters.metrics import build_registry
 from warroom.adapters.notifiers.base import LogNotifier, Notifier
 from warroom.adapters.notifiers.email import SmtpConfig, SmtpNotifier
@@ -18,9 +22,11 @@ from warroom.adapters.notifiers.setup import build_chat_notifiers
 from warroom.adapters.orm import start_mappers
 from warroom.adapters.policy_file import load_policy
 from warroom.adapters.tokens import TokenStore
+from warroom.adapters.users import UserStore
 from warroom.config import Settings, SettingsError
 from warroom.domain.commands import FireTimer
 from warroom.domain.policy import Policy
+from warroom.service_layer import audit
 from warroom.service_layer.handlers import COMMAND_HANDLERS, EVENT_HANDLERS, TIMER_HANDLERS
 from warroom.service_layer.handlers.timers import TimerHandler, make_fire_timer
 from warroom.service_layer.intake import IntakeGate
@@ -28,6 +34,9 @@ from warroom.service_layer.messagebus import Context, Listener, MessageBus
 from warroom.service_layer.on_duty import NoOnCall, OnDutyLookup
 from warroom.service_layer.unit_of_work import SqlAlchemyUnitOfWork
 from warroom.service_layer.worker import Worker, WorkerConfig
+
+# How long a console session lasts from sign-in, however active.
+SESSION_LIFETIME = timedelta(hours=12)
 
 
 @dataclass
@@ -40,6 +49,8 @@ class Warroom:
     clock: Clock
     bus: MessageBus
     tokens: TokenStore
+    users: UserStore
+    sessions: SessionStore
     metrics_registry: CollectorRegistry
     notifiers: dict[str, Notifier]
     listeners: list[Listener] = field(default_factory=list)
@@ -116,10 +127,15 @@ def bootstrap(
     clock = clock or SystemClock()
     db = database.open_database(settings.database_url)
     if migrate:
-        database.upgrade(db)
+        database.upgrade(db, policy=policy)
+        # Facts computed under other cadences (the policy file changed) are recomputed.
+        with db.write.begin() as conn:
+            facts.refresh_stale(conn, policy)
     session_factory = db.session_factory()
     chosen = notifiers if notifiers is not None else build_notifiers(settings)
     listeners: list[Listener] = []
+    writes = AuditedWrites(db.write, audit.row_builder(clock.now), audit.jsonable)
+    tokens = TokenStore(db.write, writes=writes)
     bus = MessageBus(
         uow_factory=lambda: SqlAlchemyUnitOfWork(session_factory),
         context=Context(
@@ -144,8 +160,10 @@ def bootstrap(
         policy=policy,
         clock=clock,
         bus=bus,
-        tokens=TokenStore(db.write),
-        metrics_registry=build_registry(db.read),
+        tokens=tokens,
+        users=UserStore(db.write, writes=writes),
+        sessions=SessionStore(db.write, tokens, SESSION_LIFETIME, writes=writes),
+        metrics_registry=build_registry(db.read, policy, clock),
         notifiers=chosen,
         listeners=listeners,
         intake=IntakeGate(bus),

@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"
+    log_format: Literal["console", "json"] = "console"
     max_body_bytes: int = 1_048_576
     token_cache_seconds: float = 10.0
     worker_poll_seconds: float = 0.2
@@ -61,12 +62,28 @@ class Settings(BaseSettings):
     # Outbound webhooks by name, signed per Standard Webhooks with `webhook_secret` (whsec_…).
     webhook_endpoints: dict[str, str] = {}
     webhook_secret: SecretStr | None = None
+    # Inbound hooks by name, each with its own Standard Webhooks secret (whsec_…):
+    # POST /api/v1/hooks/{name} records on an incident's timeline.
+    inbound_hooks: dict[str, SecretStr] = {}
     # The public status page: its name, the URL people reach warroom at (links in
     # emails and feeds; defaults to WARROOM_URL) and how often other processes' changes
     # are picked up when no event arrives in this process.
     status_page_name: str = "Service status"
     public_url: str | None = None
     status_page_ttl_seconds: float = 5.0
+    # Single sign-on (OpenID Connect): users are made on first sign-in with the default role.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_default_role: Literal["viewer", "responder", "admin"] = "viewer"
+    oidc_scopes: str = "openid profile email"
+    oidc_timeout_seconds: float = 10.0
+    # Rate limits per client address on the public endpoints (token buckets, per process):
+    # a sustained rate per minute and the burst allowed on top of it.
+    login_rate_per_minute: float = 6.0
+    login_burst: int = 10
+    subscribe_rate_per_minute: float = 0.5
+    subscribe_burst: int = 5
 
     @classmethod
     def settings_customise_sources(

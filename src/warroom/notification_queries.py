@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from warroom.adapters.orm.background import outbox
+from warroom.adapters.visibility import visible_to
+from warroom.domain.access import Principal
 
 _COLUMNS = (
     outbox.c.id,
@@ -50,6 +52,7 @@ def _row(r: Any) -> dict[str, Any]:
 def notifications(
     conn: Connection,
     *,
+    seen_by: Principal,
     incident_id: int | None = None,
     status: str | None = None,
     channel: str | None = None,
@@ -57,7 +60,7 @@ def notifications(
     offset: int = 0,
 ) -> tuple[list[dict[str, Any]], int]:
     """Messages, newest first, with the total matching count."""
-    where = []
+    where = [visible_to(seen_by, outbox.c.incident_id)]
     if incident_id is not None:
         where.append(outbox.c.incident_id == incident_id)
     if status:

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, select
 from warroom.adapters.orm.directory import services
 from warroom.adapters.orm.incidents import incidents, postmortems, timeline_entries
 from warroom.adapters.orm.status import status_components, status_maintenances
-from warroom.domain.enums import EntryKind, PostmortemStatus, Visibility
+from warroom.domain.enums import EntryKind, Visibility
 
 # The only timeline entries that may leave the building: customer updates (the words
 # written for the public) and stage changes (to date each update's status). Everything
@@ -60,8 +60,8 @@ def public_incidents(conn: Connection) -> list[dict[str, Any]]:
             i.mitigated_at,
             i.resolved_at,
             i.closed_at,
-            postmortems.c.status.label("postmortem_status"),
-            postmortems.c.published_at.label("postmortem_published_at"),
+            postmortems.c.customer_body.label("customer_postmortem"),
+            postmortems.c.customer_published_at.label("customer_postmortem_at"),
         )
         .select_from(incidents.outerjoin(postmortems, postmortems.c.incident_id == i.id))
         .where(i.visibility == Visibility.PUBLIC.value, i.drill.is_(False))
@@ -83,9 +83,10 @@ def public_incidents(conn: Connection) -> list[dict[str, Any]]:
         entries[r.incident_id].append(entry)
     for f in found:
         f["stage"] = str(f["stage"])
-        f["postmortem_published"] = (
-            f.pop("postmortem_status") == PostmortemStatus.PUBLISHED
-            and f["postmortem_published_at"] is not None
-        )
+        # The public sees the customer version only: publishing the internal postmortem
+        # does not make an incident "postmortem" on the status page or its API.
+        f["postmortem_published"] = f["customer_postmortem_at"] is not None
         f["entries"] = entries.get(f["id"], [])
+        if f["customer_postmortem_at"] is None:  # a draft never leaves the building
+            f["customer_postmortem"] = None
     return found

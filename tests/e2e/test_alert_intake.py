@@ -198,7 +198,7 @@ def test_flapping_is_damped(api2: Api, app: Warroom, clock: ManualClock) -> None
 
 def test_grafana_and_generic_with_mapping(api2: Api) -> None:
     grafana_key = integration(api2, "grafana")
-    body = {
+    body: dict[str, Any] = {
         "receiver": "warroom",
         "status": "firing",
         "orgId": 1,

@@ -19,6 +19,7 @@ from warroom import alert_queries
 from warroom.adapters.catalog_file import CatalogIn, to_command
 from warroom.bootstrap import Warroom, bootstrap
 from warroom.config import Settings
+from warroom.domain.access import AccessRole, Principal
 from warroom.domain.enums import EntryKind
 from warroom.domain.integrations import IntegrationKind
 from warroom.domain.oncall_commands import CreateIntegration
@@ -36,6 +37,8 @@ severity = "sev2"
 name = "the-rest"
 action = "alert"
 """
+
+ADMIN = Principal(name="root", role=AccessRole.ADMIN)
 
 
 @pytest.fixture
@@ -100,7 +103,9 @@ def wait_for(check: Callable[[], bool], timeout: float = 40.0) -> None:
 
 def snapshot(wr: Warroom) -> list[dict[str, Any]]:
     with wr.db.read.connect() as conn:
-        data: list[dict[str, Any]] = alert_queries.list_alerts(conn, limit=100)["data"]
+        data: list[dict[str, Any]] = alert_queries.list_alerts(conn, seen_by=ADMIN, limit=100)[
+            "data"
+        ]
     return sorted(data, key=lambda a: a["title"])
 
 

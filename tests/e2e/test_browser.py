@@ -23,6 +23,7 @@ from warroom.domain.access import AccessRole
 from warroom.domain.directory import Service
 from warroom.domain.status_commands import AddStatusComponent
 from warroom.entrypoints.worker import worker_thread
+from warroom.service_layer.views import load_incident
 
 pytestmark = pytest.mark.slow
 
@@ -56,26 +57,10 @@ def live(sqlite_url: str, smtp: SmtpServer) -> Iterator[tuple[Warroom, str]]:
     wr.close()
 
 
-@pytest.fixture
-def chromium() -> Iterator[Any]:
-    need(support.chromium_missing() is None, str(support.chromium_missing()))
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - optional at import
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=support.CHROMIUM, args=support.CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
-
-
 def sign_in(browser: Any, url: str, token: str, **context: Any) -> Any:
     page = browser.new_context(**context).new_page()
     page.set_default_timeout(10_000)
-    page.goto(f"{url}/")
-    page.get_by_label("API token").fill(token)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{url}/")
+    support.sign_in_with_token(page, url, token)
     return page
 
 
@@ -125,7 +110,8 @@ def test_respond_to_an_incident_in_the_browser(
     page.locator("#fu-title").fill("Add a second identity provider")
     page.locator("#fu-kind").select_option("durable-fix")
     page.get_by_role("button", name="Add follow-up").click()
-    page.get_by_text("Resolved is blocked").wait_for()
+    # Other gates (the test plan) already block resolved: wait for this follow-up's own gate.
+    page.locator("#gate-resolved").get_by_text("durable_followups_closed").wait_for()
     page.get_by_role("button", name="→ resolved").click()
     flash = page.locator("#flash")
     flash.get_by_text("durable_followups_closed").first.wait_for()
@@ -169,7 +155,7 @@ def test_respond_to_an_incident_in_the_browser(
     while not smtp.inbox.messages and time.monotonic() < deadline:
         time.sleep(0.1)
     [mail] = smtp.inbox.messages
-    link = re.search(r"(http://\S+/status/subscribe/confirm\?token=\S+)", mail.get_payload())
+    link = re.search(r"(http://\S+/status/subscribe/confirm\?token=\S+)", str(mail.get_payload()))
     assert link, mail.get_payload()
     status.goto(link.group(1))
     status.get_by_text("Subscribed: customer@example.test").wait_for()
@@ -183,3 +169,104 @@ def test_respond_to_an_incident_in_the_browser(
     # Keyboard: the first Tab lands on the skip link, and Enter follows it.
     phone.keyboard.press("Tab")
     assert phone.evaluate("document.activeElement.textContent") == "Skip to content"
+
+
+def test_a_live_refresh_keeps_what_a_responder_is_choosing(
+    live: tuple[Warroom, str], chromium: Any
+) -> None:
+    from warroom.domain import commands as c  # noqa: PLC0415
+    from warroom.domain.enums import EntryKind  # noqa: PLC0415
+
+    wr, url = live
+    alice, _ = wr.tokens.create(name="alice", role=AccessRole.RESPONDER, now=wr.clock.now())
+    declared = c.DeclareIncident(title="Checkout times out", severity="sev2", by="alice")
+    ref: str = wr.bus.handle(declared)["ref"]
+    wr.bus.handle(
+        c.StartExperiment(ref=ref, hypothesis="the pool is exhausted", action="raise it", by="a")
+    )
+    page = sign_in(chromium, url, alice)
+    page.goto(f"{url}/incidents/{ref}")
+    outcome = page.locator("#exp-1-status")
+    outcome.select_option("refuted")
+
+    # Someone else changes the incident: every panel refreshes, but this one holds a choice.
+    wr.bus.handle(c.AddTimelineEntry(ref=ref, kind=EntryKind.NOTE, text="Marker 5521", by="b"))
+    page.locator("#part-timeline").get_by_text("Marker 5521").wait_for()
+    page.locator("#part-experiments.stale").wait_for()
+    assert outcome.input_value() == "refuted"
+
+    # Sent, the form is reset and the panel catches up.
+    page.locator("#exp-1-result").fill("no change in latency")
+    page.get_by_role("button", name="Conclude").click()
+    page.locator("#part-experiments").get_by_text("Result: no change in latency").wait_for()
+    # htmx keeps the old attributes for a moment while the swapped panel settles.
+    page.locator("#part-experiments:not(.stale)").wait_for()
+    assert page.locator("#part-experiments.stale").count() == 0
+
+
+def test_walk_a_test_plan_to_signed_in_the_console(
+    live: tuple[Warroom, str], chromium: Any
+) -> None:
+    wr, url = live
+    alice, _ = wr.tokens.create(name="alice", role=AccessRole.RESPONDER, now=wr.clock.now())
+    emily, _ = wr.tokens.create(name="emily", role=AccessRole.RESPONDER, now=wr.clock.now())
+    quinn, _ = wr.tokens.create(name="quinn", role=AccessRole.RESPONDER, now=wr.clock.now())
+    page = sign_in(chromium, url, alice, viewport={"width": 1280, "height": 900})
+    page.get_by_role("link", name="Declare", exact=True).click()
+    page.get_by_label("Title").fill("Checkout fails for some customers")
+    page.get_by_label("Severity").select_option("sev2")
+    page.get_by_role("button", name="Declare", exact=True).click()
+    page.wait_for_url(re.compile(r".*/incidents/INC-1$"))
+    page.locator("#role-role").select_option("commander")
+    page.locator("#role-person").fill("alice")
+    page.get_by_role("button", name="Assign / hand off").click()
+    page.locator("#part-roles").get_by_text("alice").first.wait_for()
+    page.locator("#role-role").select_option("worker")
+    page.locator("#role-person").fill("emily")
+    page.get_by_role("button", name="Assign / hand off").click()
+    page.locator("#part-roles").get_by_text("emily").first.wait_for()
+
+    plan = page.locator("#part-testplan")
+    page.get_by_label("Step (run in staging, then production)").fill("Pay with a saved card")
+    page.get_by_role("button", name="Add step").click()
+    plan.get_by_text("Pay with a saved card").wait_for()
+    assert page.get_by_label("Step (run in staging, then production)").input_value() == ""
+    page.get_by_label("Step (run in staging, then production)").fill("Create a new order")
+    page.get_by_label("Creates or modifies customer data").check()
+    page.get_by_role("button", name="Add step").click()
+    step2 = page.locator("#step-2")
+    step2.get_by_text("customer data", exact=True).wait_for()
+    assert step2.locator('[data-env="production"]').inner_text() == "skipped"
+
+    # Skipping without a reason is refused: the rule's message shows in the flash.
+    step1 = page.locator("#step-1")
+    step1.get_by_label("Environment").select_option("staging")
+    step1.get_by_role("button", name="Skipped").click()
+    page.locator("#flash").get_by_text("a skipped step needs a reason").wait_for()
+    for env in ("staging", "production"):
+        step1.get_by_label("Environment").select_option(env)
+        step1.get_by_role("button", name="Passed").click()
+        step1.locator(f'[data-env="{env}"]').get_by_text("passed").wait_for()
+    step2.get_by_label("Environment").select_option("staging")
+    step2.get_by_role("button", name="Passed").click()
+    step2.locator('[data-env="staging"]').get_by_text("passed").wait_for()
+
+    page.get_by_label("Person who must also sign").fill("quinn")
+    page.get_by_role("button", name="Add signer").click()
+    plan.get_by_text("Added signers: quinn").wait_for()
+    page.get_by_label("Link (the tests or their passing run)").fill("https://ci.example.test/1")
+    page.get_by_role("button", name="Record tests").click()
+    plan.get_by_role("link", name="https://ci.example.test/1").wait_for()
+
+    page.get_by_role("button", name="Sign the test plan as alice").click()
+    plan.get_by_text("Signed by alice").wait_for()
+    for token, name in ((emily, "emily"), (quinn, "quinn")):
+        other = sign_in(chromium, url, token, viewport={"width": 1280, "height": 900})
+        other.goto(f"{url}/incidents/INC-1")
+        other.get_by_role("button", name=f"Sign the test plan as {name}").click()
+        other.locator("#part-testplan").get_by_text(f", {name}").wait_for()
+        other.context.close()
+    plan.locator("h2 .badge").get_by_text("signed", exact=True).wait_for()
+    shot(page, "console-test-plan")
+    with wr.read_session() as session:
+        assert load_incident(session, "INC-1").test_plan_signed()

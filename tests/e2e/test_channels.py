@@ -14,6 +14,7 @@ from standardwebhooks import Webhook, WebhookVerificationError
 from tests.fakes import ManualClock
 from tests.support.http_receiver import Received, Receiver
 from tests.support.outbox import drain, rows, timeline_texts
+from tests.support.policies import without_clocks
 from tests.support.smtp import SmtpServer
 from warroom.adapters.notifiers.apprise_targets import AppriseNotifier
 from warroom.adapters.notifiers.email import message_id, thread_root
@@ -55,7 +56,11 @@ def standard_with_email_group() -> Policy:
     data["declaration"]["announce"].append(group)
     data["notifications"]["internal"].append(group)
     data.pop("checklist")  # its deadline timers would be counted with the digest's
-    return parse_policy(data, source="standard.toml + email group")
+    # and so would the clocks' (cadences, SME cycle, escalation)
+    # and so would the SME cycle's and escalation's; the cadence stays, templates quote it
+    return without_clocks(
+        parse_policy(data, source="standard.toml + email group"), keep_cadence=True
+    )
 
 
 def make_app(url: str, clock: ManualClock, **settings: Any) -> Warroom:
@@ -117,12 +122,12 @@ def test_emails_reach_the_right_people_threaded_per_incident(
             )
         )
         drain(wr, clock, rounds=1)
-        clock.advance(minutes=31)  # the observers' digest falls due (and the team's page
-        # escalates: nobody acknowledged it)
+        clock.advance(minutes=31)  # the observers' digest and the internal update reminder
+        # fall due, and the team's page escalates: nobody acknowledged it
         with wr.bus.uow_factory() as uow:
             due = sorted(kind for _, kind, at in uow.timers.pending() if at <= clock.now())
-        assert due == ["observer_digest", "page-escalate"]
-        assert wr.make_worker(name="t").fire_due_timers() == 2
+            assert due == ["clock.update", "observer_digest", "page-escalate"]
+        assert wr.make_worker(name="t").fire_due_timers() == len(due)
         drain(wr, clock, rounds=1)
         texts = timeline_texts(wr, ref)
     finally:

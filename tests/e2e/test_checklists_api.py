@@ -13,6 +13,7 @@ import pytest
 
 from tests.conftest import Api, Cli
 from tests.fakes import ManualClock
+from tests.support.testplan import pass_test_plan_over_http
 from warroom.domain.enums import RoleName
 from warroom.service_layer.checklist_text import checklist_message
 from warroom.service_layer.matrix import matrix_markdown, roles_matrix
@@ -273,6 +274,8 @@ def test_contact_log_and_the_verification_gate(api: Api, declare: Declare, cli: 
     ]
     assert listed["verification"] == {"awaiting": [1, 2], "satisfied": False, "reported": 2}
 
+    api.responder.post(f"/api/v1/incidents/{ref}/roles", json={"role": "worker", "person": "emily"})
+    pass_test_plan_over_http(api, ref, commander="admin", worker="responder")
     api.responder.post(f"/api/v1/incidents/{ref}/stage", json={"stage": "mitigated"})
     blocked = api.responder.post(f"/api/v1/incidents/{ref}/stage", json={"stage": "resolved"})
     assert blocked.status_code == 409

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import Cli
 from tests.fakes import ManualClock
+from tests.support.testplan import person_client
 from warroom.entrypoints.cli.client import http_client_factory
 from warroom.entrypoints.cli.main import app
 from warroom.entrypoints.cli.state import CliState
@@ -117,10 +118,25 @@ def test_every_write_accepts_at_and_every_read_json(
         ["followup", "done", incident, "1", "--at", at],
         ["why", incident, "The IdP is a single point of failure", "--at", at],
         ["role", incident, "communications", "dana", "--release", "--at", at],
+        ["role", incident, "worker", "emily", "--at", at],
+        ["testplan", "step", incident, "Log in", "--at", at],
+        ["testplan", "result", incident, "1", "staging", "passed", "--at", at],
+        ["testplan", "result", incident, "1", "production", "passed", "--at", at],
+        ("alice", ["testplan", "signer", incident, "quinn", "--at", at]),
+        ("alice", ["testplan", "sign", incident, "--at", at]),
+        ["testplan", "sign", incident, "--at", at],
+        ("quinn", ["testplan", "sign", incident, "--at", at]),
+        ["testplan", "tests", incident, "https://ci.example.com/1", "--at", at],
+        ["fix", incident, "Second IdP live", "--tests", "https://ci.example.com/2", "--at", at],
+        ["durability", "flag", incident, "other", "IdP pods pinned", "--at", at],
+        ("alice", ["durability", "waive", incident, "1", "--reason", "kept", "--at", at]),
         ["stage", incident, "resolved", "--at", at],
     ]
-    for args in writes:
-        r = cli(*args, "--json")
+    for name in ("alice", "quinn"):
+        person_client(cli.api, name)
+    for entry in writes:
+        role, args = entry if isinstance(entry, tuple) else ("responder", entry)
+        r = cli(*args, "--json", role=role)
         assert r.exit_code == 0, (args, r.output)
         json.loads(r.output)
     shown = json.loads(cli("show", incident, "--json").output)
@@ -133,7 +149,13 @@ def test_every_write_accepts_at_and_every_read_json(
     ]
     assert all(e["occurred_at"] == at for e in written[1:]), written
     assert shown["acknowledged_at"] == at
-    for read in (["list"], ["show", incident], ["postmortem", incident]):
+    for read in (
+        ["list"],
+        ["show", incident],
+        ["postmortem", incident],
+        ["testplan", "show", incident],
+        ["durability", "list", incident],
+    ):
         r = cli(*read, "--json")
         assert r.exit_code == 0
         json.loads(r.output)

@@ -6,6 +6,7 @@ import json
 
 from tests.conftest import Cli
 from tests.fakes import ManualClock
+from tests.support.testplan import person_client
 from warroom.bootstrap import Warroom
 
 
@@ -75,8 +76,35 @@ def test_a_whole_incident_from_the_terminal(cli: Cli, wr: Warroom, clock: Manual
     # The durable fix blocks resolution until the follow-up is done: exit 1 names the rule.
     r = cli("stage", "INC-1", "resolved")
     assert r.exit_code == 1
-    assert "[rule: gates.durable_followups_closed]" in r.output
+    assert (
+        "[rule: gates.durable_followups_closed, test_plan_signed, automated_tests_recorded]"
+        in r.output
+    )
     assert cli("followup", "done", "INC-1", "1").exit_code == 0
+
+    # Document 003: the test plan runs in staging and production and is signed by the
+    # commander and a worker; automated tests are recorded before green.
+    alice, bob = person_client(cli.api, "alice"), person_client(cli.api, "bob")
+    assert cli("testplan", "step", "INC-1", "Log in with SSO").exit_code == 0
+    r = cli("testplan", "step", "INC-1", "Sign up a new user", "--customer-data")
+    assert r.exit_code == 0, r.output
+    r = cli("testplan", "result", "INC-1", "2", "production", "passed")
+    assert r.exit_code == 1
+    assert "[rule: testplan.customer_data_in_production]" in r.output
+    for number, env in (("1", "staging"), ("1", "production"), ("2", "staging")):
+        r = cli("testplan", "result", "INC-1", number, env, "passed", role=bob)
+        assert r.exit_code == 0, r.output
+    assert cli("testplan", "sign", "INC-1", role=bob).output.startswith(
+        "Signed; still to sign: the commander (alice)"
+    )
+    assert cli("testplan", "sign", "INC-1", role=alice).output == "Test plan signed\n"
+    r = cli("stage", "INC-1", "resolved")
+    assert r.exit_code == 1 and "[rule: gates.automated_tests_recorded]" in r.output
+    r = cli("testplan", "tests", "INC-1", "https://ci.example.com/auth/812", role=bob)
+    assert r.exit_code == 0, r.output
+    r = cli("show", "INC-1")
+    assert "Test plan: signed" in r.output
+    assert "#2 Sign up a new user [customer data]: staging passed, production skipped" in r.output
     assert cli("stage", "INC-1", "resolved").exit_code == 0
 
 

@@ -25,6 +25,11 @@ ROUTES = [
     "followups",
     "followups/close",
     "links",
+    "test-plan/steps",
+    "test-plan/results",
+    "test-plan/signers",
+    "test-plan/sign-offs",
+    "test-plan/automated-tests",
 ]
 
 
@@ -121,6 +126,11 @@ BAD_INPUT = {
     "followups": {"title": "Fix", "kind": "durable-fix", "due": "tomorrow"},
     "followups/close": {"number": "1", "status": "done"},
     "links": {"room": "javascript:alert(1)"},
+    "test-plan/steps": {"title": ""},
+    "test-plan/results": {"number": "1", "environment": "moon", "status": "passed"},
+    "test-plan/signers": {"person": ""},
+    "test-plan/sign-offs": {},
+    "test-plan/automated-tests": {"url": "javascript:alert(1)"},
 }
 
 
@@ -304,3 +314,61 @@ def test_links_set_through_the_api_with_a_script_scheme_are_not_links(
     page = responder.get(f"/incidents/{ref}").text
     assert 'href="javascript:' not in page
     assert "javascript:alert(1)" in page  # still shown, as text
+
+
+def test_test_plan_forms_post_the_api_commands_and_flash_their_errors(
+    responder: ConsoleClient, api: Api
+) -> None:
+    ref = declare(responder)
+    base = f"/incidents/{ref}/test-plan"
+    added = responder.post(f"{base}/steps", {"title": "Log in", "customer_data": ""}, htmx=True)
+    assert added.status_code == 200 and added.headers["HX-Trigger"] == "incident-changed"
+    assert 'id="step-form"' in added.text and 'value=""' in added.text  # cleared
+    assert '<div id="flash" hx-swap-oob="innerHTML"></div>' in added.text  # old error gone
+    responder.post(f"{base}/steps", {"title": "Create an order", "customer_data": "on"})
+    # A skipped step needs a reason: the rule's message in the flash, the form kept.
+    refused = responder.post(
+        f"{base}/results",
+        {"number": "1", "environment": "staging", "status": "skipped"},
+        htmx=True,
+    )
+    assert refused.status_code == 409
+    assert 'class="flash error"' in refused.text and "needs a reason" in refused.text
+    bad = responder.post(
+        f"{base}/automated-tests", {"url": "ftp://x", "description": "d"}, htmx=True
+    )
+    assert bad.status_code == 422
+    oob = bad.text.index('<div id="flash" hx-swap-oob="innerHTML">')
+    assert bad.text.index('class="flash error"') > oob
+    assert 'value="ftp://x"' in bad.text  # what was typed is kept
+    for env in ("staging", "production"):
+        ok = responder.post(
+            f"{base}/results", {"number": "1", "environment": env, "status": "passed"}, htmx=True
+        )
+        assert ok.status_code == 204, ok.text
+    responder.post(f"{base}/results", {"number": "2", "environment": "staging", "status": "passed"})
+    not_commander = responder.post(f"{base}/signers", {"person": "quinn"}, htmx=True)
+    assert not_commander.status_code == 409 and "commander" in not_commander.text
+    responder.post(f"/incidents/{ref}/roles", {"role": "commander", "person": "alice"})
+    added_signer = responder.post(f"{base}/signers", {"person": "quinn"}, htmx=True)
+    assert added_signer.status_code == 200 and 'id="signer-form"' in added_signer.text
+    tests = responder.post(
+        f"{base}/automated-tests", {"url": "https://ci.example.test/run/1"}, htmx=True
+    )
+    assert tests.status_code == 200
+    plan = api.viewer.get(f"/api/v1/incidents/{ref}/test-plan").json()
+    assert [(s["title"], s["customer_data"]) for s in plan["steps"]] == [
+        ("Log in", False),
+        ("Create an order", True),
+    ]
+    assert plan["steps"][0]["results"]["production"]["status"] == "passed"
+    assert plan["steps"][1]["results"]["production"]["status"] == "skipped"
+    assert [s["person"] for s in plan["required_signers"]] == ["quinn"]
+    assert plan["automated_tests"][0]["url"] == "https://ci.example.test/run/1"
+    signed = responder.post(f"{base}/sign-offs", {}, htmx=True)
+    assert signed.status_code == 204
+    plan = api.viewer.get(f"/api/v1/incidents/{ref}/test-plan").json()
+    assert [s["person"] for s in plan["signoffs"]] == ["alice"]
+    panel = responder.get(f"/incidents/{ref}/part/testplan").text
+    assert "Signed by alice" in panel and "quinn" in panel
+    assert "Sign the test plan as alice" not in panel  # signed already

@@ -167,7 +167,9 @@ def test_subscribe_confirm_receive_and_unsubscribe(mail_app: Warroom, smtp: Smtp
     assert asked.status_code == 200 and "Check your inbox" in asked.text
     wr.make_worker(WorkerConfig(), "w").tick()
     [mail] = smtp.inbox.messages
-    link = re.search(r"http://testserver(/status/subscribe/confirm\?token=\S+)", mail.get_payload())
+    link = re.search(
+        r"http://testserver(/status/subscribe/confirm\?token=\S+)", str(mail.get_payload())
+    )
     assert link, mail.get_payload()
     assert client.get("/status/subscribe/confirm?token=forged").status_code == 400
     confirmed = client.get(link.group(1))

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import inspect, select
 
 from tests.fakes import ManualClock
+from tests.support.policies import without_clocks
 from tests.support.smtp import SmtpServer
 from warroom.adapters import db as database
 from warroom.adapters.orm.background import outbox
@@ -20,11 +21,18 @@ from warroom.domain.checklists import ChecklistStatus
 from warroom.domain.customers import ContactMethod, ContactOutcome, ReportChannel, Verification
 from warroom.domain.directory import Person
 from warroom.domain.enums import RoleName, Stage
+from warroom.domain.policy import Policy
 from warroom.service_layer.checklist_view import checklist_view
 from warroom.service_layer.views import load_incident
 from warroom.service_layer.worker import WorkerConfig
 
 DEADLINED = {"incident-channel", "pin-summary", "notify-owning-team", "announce-incident"}
+
+
+@pytest.fixture
+def policy(standard: Policy) -> Policy:
+    """Checklist rules only: update cadences would add reminders of their own."""
+    return without_clocks(standard)
 
 
 def declare(wr: Warroom, severity: str = "sev2") -> str:
@@ -120,7 +128,9 @@ def test_marks_arrivals_and_customers_round_trip(wr: Warroom, clock: ManualClock
 
 
 @pytest.fixture
-def mailing(database_url: str, clock: ManualClock, smtp: SmtpServer) -> Iterator[Warroom]:
+def mailing(
+    database_url: str, clock: ManualClock, smtp: SmtpServer, policy: Policy
+) -> Iterator[Warroom]:
     wr = bootstrap(
         Settings(
             database_url=database_url,
@@ -130,6 +140,7 @@ def mailing(database_url: str, clock: ManualClock, smtp: SmtpServer) -> Iterator
             smtp_from="warroom@example.test",
         ),
         clock=clock,
+        policy=policy,
         migrate=False,
     )
     yield wr

@@ -28,10 +28,11 @@ def ingest(integration_id: int, fingerprint: str) -> IngestAlerts:
 def test_a_bad_request_fails_alone(wr: Warroom) -> None:
     made = wr.bus.handle(CreateIntegration(name="am", kind=IntegrationKind.ALERTMANAGER, by="t"))
     writer = GroupCommitWriter(wr.bus)
-    batch: list[tuple[Any, Future[Any]]] = [
-        (ingest(made["id"], "a"), Future()),
-        (ingest(9999, "b"), Future()),  # no such integration: the insert breaks a foreign key
-        (ingest(made["id"], "c"), Future()),
+    # (command, future, origin of the request that queued it)
+    batch: list[tuple[Any, Future[Any], Any]] = [
+        (ingest(made["id"], "a"), Future(), None),
+        (ingest(9999, "b"), Future(), None),  # no such integration: the insert breaks a foreign key
+        (ingest(made["id"], "c"), Future(), None),
     ]
     writer._write(batch)
     assert batch[0][1].result()["alerts"][0]["outcome"] == "new"

@@ -91,8 +91,9 @@ def test_failures_back_off_then_dead_letter_then_admin_retry(
     assert rows(app) == {"m1": ("dead", 3)}
     with app.db.read.connect() as conn:
         assert "smtp down" in conn.execute(select(outbox.c.last_error)).scalar_one()
+    with app.db.read.connect() as conn:
+        message_id = conn.execute(select(outbox.c.id)).scalar_one()
     with app.bus.uow_factory() as uow:
-        message_id = uow.session.execute(select(outbox.c.id)).scalar_one()
         assert uow.outbox.retry(message_id, now=clock.now())
         uow.commit()
     assert work(app) == 1

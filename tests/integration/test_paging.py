@@ -18,6 +18,7 @@ from warroom.adapters.orm.background import outbox
 from warroom.bootstrap import Warroom
 from warroom.domain import commands as c
 from warroom.domain.alerts import AlertEvent, EventAction
+from warroom.domain.enums import EntryKind, RoleName
 from warroom.domain.integrations import IntegrationKind
 from warroom.domain.oncall_commands import (
     AcknowledgePage,
@@ -134,8 +135,8 @@ def test_roles_filled_from_rotations_and_next_sme(paging: Warroom, clock: Manual
     )["ref"]
     with paging.bus.uow_factory() as uow:
         incident = uow.incidents.get(ref)
-        assert incident.holders(c.RoleName.COMMANDER) == ["dave"]
-        texts = [e.text for e in uow.incidents.entries(incident.number, [c.EntryKind.SYSTEM])]
+        assert incident.holders(RoleName.COMMANDER) == ["dave"]
+        texts = [e.text for e in uow.incidents.entries(incident.number, [EntryKind.SYSTEM])]
         assert "commander filled from the incident-commanders rotation: dave" in texts
         now = clock.now()
         assert on_call(uow, "payments-primary", now) == "bob"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,7 +21,7 @@ from warroom.service_layer.messagebus import IdempotencyKey
 from warroom.service_layer.views import load_incident
 
 
-def _declare(wr: Warroom, **kw: object) -> str:
+def _declare(wr: Warroom, **kw: Any) -> str:
     kw.setdefault("severity", "sev2")
     kw.setdefault("force", True)
     kw.setdefault("title", "Logging in is broken")

@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -61,3 +62,12 @@ def serving(wr: Warroom) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def sign_in_with_token(page: Any, url: str, token: str) -> None:
+    """Open the login page's API-token form (folded under the password form) and sign in."""
+    page.goto(f"{url}/login")
+    page.get_by_text("Sign in with an API token").click()
+    page.get_by_label("API token").fill(token)
+    page.get_by_role("button", name="Sign in with the token").click()
+    page.wait_for_url(f"{url}/")

@@ -7,13 +7,18 @@ from datetime import datetime
 from typing import Any
 
 from tests.fakes import FakeIdempotency, FakeIncidentRepository, FakeUnitOfWork, ManualClock
+from tests.support.policies import without_clocks
 from warroom.domain import checklist_events as ce
 from warroom.domain import commands as c
 from warroom.domain import events
+from warroom.domain import testplan_commands as tc
+from warroom.domain.background import OutboundMessage
 from warroom.domain.checklists import ChecklistStatus
+from warroom.domain.directory import Person
 from warroom.domain.enums import RoleName
 from warroom.domain.incident import Incident
 from warroom.domain.policy import Policy
+from warroom.domain.testplan import Environment, StepStatus
 from warroom.service_layer.handlers import COMMAND_HANDLERS, EVENT_HANDLERS
 from warroom.service_layer.messagebus import Context, MessageBus
 
@@ -28,6 +33,13 @@ class FakeTimers:
     def cancel(self, key: str) -> None:
         self.due.pop(key, None)
 
+    def cancel_prefix(self, prefix: str) -> None:
+        for key in [k for k in self.due if k.startswith(prefix)]:
+            del self.due[key]
+
+    def due_at(self, key: str) -> datetime | None:
+        return self.due.get(key)
+
     def pending(self, prefix: str = "") -> list[tuple[str, str, datetime]]:
         return sorted(
             ((k, "checklist.overdue", d) for k, d in self.due.items() if k.startswith(prefix)),
@@ -35,24 +47,50 @@ class FakeTimers:
         )
 
 
+class FakeDirectory:
+    """Nobody is in the directory: everyone is a bare person (the log channel)."""
+
+    def person_or_default(self, handle: str) -> Person:
+        return Person(handle=handle)
+
+
+class FakeOutbox:
+    def __init__(self) -> None:
+        self.messages: list[OutboundMessage] = []
+
+    def enqueue(self, message: OutboundMessage, *, now: datetime) -> None:
+        self.messages.append(message)
+
+
 class FakeUnitOfWorkWithTimers(FakeUnitOfWork):
-    def __init__(self, repo: FakeIncidentRepository, idem: FakeIdempotency, timers: FakeTimers):
+    def __init__(
+        self,
+        repo: FakeIncidentRepository,
+        idem: FakeIdempotency,
+        timers: FakeTimers,
+        outbox: FakeOutbox | None = None,
+    ):
         super().__init__(repo, idem)
         self.timers = timers  # type: ignore[assignment]
+        self.directory = FakeDirectory()  # type: ignore[assignment]
+        self.outbox = outbox or FakeOutbox()  # type: ignore[assignment]
 
 
 class Bus:
     """Commands through the real handlers (commands, events) on in-memory storage."""
 
     def __init__(self, policy: Policy) -> None:
+        # Only the checklist's timers are counted here: the clock rules are left out.
+        policy = without_clocks(policy)
         self.policy = policy
         self.repo = FakeIncidentRepository()
+        self.outbox = FakeOutbox()
         self.timers = FakeTimers()
         self.clock = ManualClock()
         self.seen: list[events.Event] = []
         idem = FakeIdempotency()
         self.bus = MessageBus(
-            uow_factory=lambda: FakeUnitOfWorkWithTimers(self.repo, idem, self.timers),
+            uow_factory=lambda: FakeUnitOfWorkWithTimers(self.repo, idem, self.timers, self.outbox),
             context=Context(policy=policy, clock=self.clock),
             command_handlers=COMMAND_HANDLERS,
             event_handlers=EVENT_HANDLERS,
@@ -69,6 +107,23 @@ class Bus:
 
     def assign(self, ref: str, role: RoleName, person: str) -> None:
         self.bus.handle(c.AssignRole(ref=ref, role=role, person=person, by="dora"))
+
+    def pass_tests(self, ref: str = "INC-1") -> None:
+        """A passed and signed one-step test plan and automated tests (document 003)."""
+        self.bus.handle(tc.AddTestStep(ref=ref, title="log in works", by="dora"))
+        for env in Environment:
+            self.bus.handle(
+                tc.RecordStepResult(
+                    ref=ref, number=1, environment=env, status=StepStatus.PASSED, by="dora"
+                )
+            )
+        incident = self.incident(ref)
+        workers = [a.person for a in incident.roles if a.role is RoleName.WORKER]
+        for person in incident.holders(RoleName.COMMANDER)[:1] + workers[:1]:
+            self.bus.handle(tc.SignTestPlan(ref=ref, by=person))
+        self.bus.handle(
+            tc.RecordAutomatedTests(ref=ref, url="https://ci.example.com/runs/7", by="dora")
+        )
 
     def incident(self, ref: str = "INC-1") -> Incident:
         return self.repo.get(ref)

@@ -8,6 +8,7 @@ from typing import Any
 from warroom.domain.enums import RoleName, Stage
 from warroom.domain.incident import Incident
 from warroom.domain.policy import Policy
+from warroom.domain.testplan import Environment, StepStatus
 
 T0 = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
@@ -34,3 +35,22 @@ def staff(incident: Incident, policy: Policy, now: datetime = T0) -> None:
 def walk(incident: Incident, policy: Policy, *stages: Stage, now: datetime = T0) -> None:
     for stage in stages:
         incident.change_stage(stage, policy=policy, by="alice", now=now)
+
+
+def pass_tests(incident: Incident, policy: Policy, now: datetime = T0) -> None:
+    """A one-step test plan passed in both environments and signed by the commander and a
+    worker, and automated tests recorded: what document 003 asks before resolving."""
+    step = incident.add_test_step("the fix works", policy=policy, by="alice", now=now)
+    for env in Environment:
+        incident.record_step_result(
+            step.number, env, StepStatus.PASSED, policy=policy, by="alice", now=now
+        )
+    signers = (
+        incident.holders(RoleName.COMMANDER)[:1]
+        + [a.person for a in incident.roles if a.role is RoleName.WORKER][:1]
+    )
+    for person in signers:
+        incident.sign_test_plan(policy=policy, by=person, now=now)
+    incident.record_automated_tests(
+        "https://ci.example.com/runs/1", policy=policy, by="alice", now=now
+    )

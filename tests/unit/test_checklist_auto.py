@@ -10,9 +10,18 @@ from tests.support.checklists import Bus
 from warroom.adapters.policy_file import load_policy
 from warroom.domain import checklist_commands as cc
 from warroom.domain import commands as c
+from warroom.domain import postmortem_commands as pc
 from warroom.domain.checklists import ChecklistStatus
 from warroom.domain.customers import ContactMethod, ContactOutcome, ReportChannel, Verification
-from warroom.domain.enums import Audience, EntryKind, FollowUpKind, FollowUpStatus, RoleName, Stage
+from warroom.domain.enums import (
+    Audience,
+    EntryKind,
+    FollowUpKind,
+    FollowUpStatus,
+    RoleName,
+    Stage,
+    Visibility,
+)
 from warroom.domain.errors import RuleViolation
 from warroom.domain.policy import Policy
 
@@ -32,11 +41,13 @@ def stage(b: Bus, target: Stage) -> None:
 
 def run_whole_incident(b: Bus) -> None:
     """A sev1 from declaration to published postmortem, raising every event standard binds."""
-    ref = b.declare("sev1")
+    ref = b.declare("sev1", visibility=Visibility.PUBLIC)
     b.assign(ref, RoleName.COMMANDER, "alice")
     b.assign(ref, RoleName.COMMUNICATIONS, "carol")
     b.assign(ref, RoleName.WORKER, "bob")
     b.assign(ref, RoleName.LIAISON, "lee")
+    links = {"room": "https://chat.example/#/room/inc", "ticket": "https://tickets.example/IM-7"}
+    b(c.EditIncident(ref=ref, by="alice", changes={"links": links}))
     update(b, Audience.OBSERVERS)
     update(b, Audience.INTERNAL)
     update(b, Audience.CUSTOMERS)
@@ -54,16 +65,20 @@ def run_whole_incident(b: Bus) -> None:
         )
     stage(b, Stage.MONITORING)
     b(cc.SetCustomerVerification(ref=ref, number=1, status=Verification.CONFIRMED, by="lee"))
+    b.pass_tests(ref)
     b(c.ReleaseRole(ref=ref, role=RoleName.WORKER, person="bob", by="alice"))
     update(b, Audience.OBSERVERS)
     stage(b, Stage.MITIGATED)
     update(b, Audience.INTERNAL)
     update(b, Audience.CUSTOMERS)
+    b(pc.ScheduleRetrospective(ref=ref, by="alice", starts_at=b.clock.now() + timedelta(hours=20)))
     b(c.AddFollowUp(ref=ref, title="Second IdP", kind=FollowUpKind.DURABLE_FIX, by="alice"))
     b(c.CloseFollowUp(ref=ref, number=1, status=FollowUpStatus.DONE, by="alice"))
     stage(b, Stage.RESOLVED)
     b(c.WritePostmortem(ref=ref, by="alice", body="# Postmortem"))
     b(c.PublishPostmortem(ref=ref, by="alice"))
+    b(pc.WriteCustomerPostmortem(ref=ref, by="lee", body="# What happened"))
+    b(pc.PublishCustomerPostmortem(ref=ref, by="lee"))
 
 
 def test_every_bound_event_ticks_its_items_exactly_once(b: Bus, standard: Policy) -> None:
@@ -211,3 +226,27 @@ def test_other_presets_tick_their_own_lists() -> None:
     stage(b, Stage.MITIGATED)
     assert b.status("announce-yellow") is ChecklistStatus.DONE
     assert b.status("verify-recovery") is ChecklistStatus.OPEN
+
+
+def test_a_room_step_done_raises_room_created_and_a_retry_does_not(b: Bus) -> None:
+    b.declare("sev1")
+    incident = b.incident()
+    seen = len(incident.events)
+    incident.record_step("room", "retrying", "matrix → #inc", now=b.clock.now())
+    assert [type(e).__name__ for e in incident.events[seen:]] == []
+    incident.record_step("room", "done", "matrix → #inc", now=b.clock.now())
+    [created] = incident.events[seen:]
+    assert type(created).__name__ == "RoomCreated" and created.room == "matrix → #inc"  # type: ignore[attr-defined]
+
+
+def test_a_linked_room_or_ticket_ticks_its_item_once(b: Bus) -> None:
+    ref = b.declare("sev1")
+    b(c.EditIncident(ref=ref, by="alice", changes={"links": {"ticket": "https://t.example/1"}}))
+    assert b.status("ticket") is ChecklistStatus.DONE
+    assert b.status("incident-channel") is ChecklistStatus.OPEN
+    b(c.EditIncident(ref=ref, by="alice", changes={"links": {"ticket": "https://t.example/1"}}))
+    assert b.ticks()["ticket"] == 1
+    room = {"ticket": "https://t.example/1", "room": "https://chat.example/r"}
+    b(c.EditIncident(ref=ref, by="bob", changes={"links": room}))
+    assert b.status("incident-channel") is ChecklistStatus.DONE
+    assert b.ticks()["ticket"] == 1

@@ -175,6 +175,8 @@ def test_the_verification_gate_lists_customers_then_passes(b: Bus) -> None:
     reported = add(b, "Acme", ReportChannel.SUPPORT_TICKET)
     silent = add(b, "Globex", ReportChannel.EMAIL)
     add(b, "Initech", None)  # affected, but never reported: not asked to confirm
+    b.assign("INC-1", RoleName.WORKER, "wendy")
+    b.pass_tests()
     b(c.ChangeStage(ref="INC-1", stage=Stage.MITIGATED, by="alice"))
     with pytest.raises(GateBlocked) as err:
         b(c.ChangeStage(ref="INC-1", stage=Stage.RESOLVED, by="alice"))

@@ -9,9 +9,12 @@ import pytest
 from tests.fakes import FakeIdempotency, FakeIncidentRepository, FakeUnitOfWork, ManualClock
 from warroom.domain import commands as c
 from warroom.domain import events
-from warroom.domain.enums import EntryKind, FollowUpKind, RoleName, Stage
+from warroom.domain.enums import EntryKind, FollowUpKind, RoleName, Stage, Visibility
 from warroom.domain.errors import DuplicateSuspected, RuleViolation
+from warroom.domain.member_commands import AddMember
 from warroom.domain.policy import Policy
+from warroom.service_layer.chat_commands import ChatRequest
+from warroom.service_layer.chat_commands import handle as chat_handle
 from warroom.service_layer.handlers import COMMAND_HANDLERS
 from warroom.service_layer.messagebus import Context, IdempotencyKey, MessageBus
 
@@ -128,7 +131,27 @@ def test_postmortem_is_drafted_from_the_record(h: Harness) -> None:
     h.bus.handle(c.WritePostmortem(ref=ref, by="a"))
     body = h.repo.get(ref).postmortem.body  # type: ignore[union-attr]
     assert body.startswith("# Postmortem INC-1: Logging in is broken for all users")
-    assert "(impact lasted 42 min)" in body
+    assert "- Duration of customer impact (start to mitigation): 42 min" in body
     assert "manual-change: restarted idp" in body
     assert "- [ ] #1 (durable-fix) Second IdP — carol" in body
     assert "- alice (commander)" in body
+
+
+def test_chat_names_a_restricted_incident_only_to_its_people(h: Harness) -> None:
+    ref = h.declare("Keys leaked", visibility=Visibility.RESTRICTED, force=True)
+    outsider = ChatRequest(
+        text=f"{ref} status", ref=None, by="mallory", request_id="1", source="slack"
+    )
+    assert chat_handle(h.bus, outsider) == f"Not done: incident '{ref}' not found"
+    logged = ChatRequest(
+        text=f"{ref} log hello", ref=None, by="mallory", request_id="2", source="slack"
+    )
+    assert "not found" in chat_handle(h.bus, logged)
+    h.bus.handle(AddMember(ref=ref, person="mallory", by="alice"))
+    assert chat_handle(h.bus, outsider).startswith(f"{ref} SEV2")
+    in_room = ChatRequest(text="status", ref=ref, by="someone", request_id="3", source="matrix")
+    assert chat_handle(h.bus, in_room).startswith(f"{ref} SEV2")  # the incident's own room
+    declarer = ChatRequest(
+        text=f"{ref} status", ref=None, by="alice", request_id="4", source="slack"
+    )
+    assert chat_handle(h.bus, declarer).startswith(ref)

@@ -8,7 +8,7 @@ from warroom.adapters.policy_file import PolicyError, load_policy, parse_policy
 from warroom.adapters.slack_signature import problem, sign
 from warroom.adapters.templating import render_source
 from warroom.domain import commands
-from warroom.domain.enums import Audience, Stage
+from warroom.domain.enums import Audience, EntryKind, Stage
 from warroom.domain.errors import InvalidInput
 from warroom.domain.notify_policy import Destination, Step
 from warroom.service_layer.chat_commands import parse
@@ -75,8 +75,8 @@ def test_bad_notification_sections_are_named(section: dict[str, object], message
 def test_chat_commands_parse_to_bus_commands() -> None:
     _, cmd = parse(" log the deploy at 9:30 ", "INC-3", "bob")
     assert cmd == commands.AddTimelineEntry(
-        ref="INC-3", kind="note", text="the deploy at 9:30", by="bob"
-    )  # type: ignore[arg-type]
+        ref="INC-3", kind=EntryKind.NOTE, text="the deploy at 9:30", by="bob"
+    )
     _, cmd = parse("INC-7 update customers Fixed for most", None, "bob")
     assert cmd == commands.PostUpdate(
         ref="INC-7", audience=Audience.CUSTOMERS, text="Fixed for most", by="bob"

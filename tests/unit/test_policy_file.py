@@ -5,10 +5,12 @@ from __future__ import annotations
 import tomllib
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from warroom.adapters.policy_file import PolicyError, load_policy, parse_policy
+from warroom.domain.enums import Audience
 
 STANDARD = tomllib.loads(
     (resources.files("warroom.policies") / "standard.toml").read_text(encoding="utf-8")
@@ -18,7 +20,7 @@ STANDARD = tomllib.loads(
 def _broken(**changes: object) -> dict:
     data = tomllib.loads((resources.files("warroom.policies") / "standard.toml").read_text())
     for dotted, value in changes.items():
-        target = data
+        target: Any = data
         *path, last = dotted.split("__")
         for part in path:
             target = target[int(part)] if part.isdigit() else target[part]
@@ -68,4 +70,4 @@ def test_a_valid_file_loads(tmp_path: Path) -> None:
         '[[severities]]\nname = "high"\nlabel = "High"\ncadence = { internal = "1h30m" }\n'
     )
     policy = load_policy(str(path))
-    assert policy.severity("high").cadence["internal"].seconds == 5400
+    assert policy.severity("high").cadence[Audience.INTERNAL].seconds == 5400

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.helpers import T0, declare, staff
+from tests.unit.helpers import T0, declare, pass_tests, staff
 from warroom.adapters.policy_file import load_policy, preset_names
-from warroom.domain.enums import ExperimentStatus, FollowUpKind, FollowUpStatus, RoleName, Stage
+from warroom.domain.enums import (
+    Audience,
+    ExperimentStatus,
+    FollowUpKind,
+    FollowUpStatus,
+    RoleName,
+    Stage,
+)
 from warroom.domain.errors import GateBlocked, RuleViolation
 from warroom.domain.incident import Incident
 from warroom.domain.policy import Policy
@@ -35,6 +42,7 @@ def _run_to_closed(policy: Policy, severity: str) -> Incident:
         "Durable fix", kind=FollowUpKind.DURABLE_FIX, owner="dev", policy=policy, by="im", now=T0
     )
     inc.close_followup(1, status=FollowUpStatus.DONE, policy=policy, by="dev", now=T0)
+    pass_tests(inc, policy)
     inc.change_stage(Stage.RESOLVED, policy=policy, by="im", now=T0)
     for i in range(5):
         inc.add_why(f"because {i}", policy=policy, by="im", now=T0)
@@ -129,7 +137,7 @@ def test_severity_levels_keep_the_im_and_prm_apart(
     assert err.value.rule == rule
     level2 = policy.severity("level2")
     assert level2.paging == "waking-hours" and level2.untested_fix_drops_to == "level3"
-    assert str(level2.cadence["observers"]) == "2h"
+    assert str(level2.cadence[Audience.OBSERVERS]) == "2h"
 
 
 def test_incident_management_needs_every_role_before_mitigation() -> None:

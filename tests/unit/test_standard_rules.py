@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.helpers import T0, at, declare, staff, walk
+from tests.unit.helpers import T0, at, declare, pass_tests, staff, walk
 from warroom.domain.enums import (
+    Audience,
     ExperimentStatus,
     FollowUpKind,
     FollowUpStatus,
@@ -126,6 +127,7 @@ def _mitigated(standard: Policy, severity: str = "sev2") -> Incident:
     inc = declare(standard, severity=severity)
     staff(inc, standard)
     walk(inc, standard, Stage.IDENTIFIED, Stage.MITIGATED)
+    pass_tests(inc, standard)
     return inc
 
 
@@ -227,8 +229,11 @@ def test_closed_incidents_refuse_changes(standard: Policy) -> None:
 def test_timed_rules_are_part_of_the_policy(standard: Policy) -> None:
     sev1, sev2 = standard.severity("sev1"), standard.severity("sev2")
     assert sev1.paging is PagingMode.ALWAYS and sev2.paging is PagingMode.WAKING_HOURS
-    assert str(sev1.cadence["internal"]) == "30m" and str(sev1.cadence["customers"]) == "1h"
-    assert str(sev2.cadence["observers"]) == "2h"
+    assert (
+        str(sev1.cadence[Audience.INTERNAL]) == "30m"
+        and str(sev1.cadence[Audience.CUSTOMERS]) == "1h"
+    )
+    assert str(sev2.cadence[Audience.OBSERVERS]) == "2h"
     assert str(sev1.identify_within) == "15m"
     assert (str(sev2.escalate_after), sev2.escalate_to) == ("4h", "sev1")
     assert sev2.untested_fix_drops_to == "sev3"

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Dialect, bindparam, delete, func, select, tup
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from warroom.adapters.core_changes import record_change, record_row, untracked
 from warroom.adapters.orm.alerts import alerts, integrations
 from warroom.adapters.orm.incidents import incident_services, incidents
 from warroom.adapters.orm.types import UTCDateTime
@@ -40,7 +41,7 @@ _REPEAT = (
         alerts.c.status != str(AlertStatus.RESOLVED),
     )
     .values(count=alerts.c.count + 1, last_seen_at=bindparam("b_now"))
-    .returning(alerts.c.id)
+    .returning(alerts.c.id, alerts.c.count)
 )
 _FIND_OPEN = select(alerts.c.id).where(
     alerts.c.integration_id == bindparam("b_integration"),
@@ -118,6 +119,8 @@ class AlertRepository:
         self._pending: dict[int, int] = {}  # alert id → repeats not yet added (PostgreSQL)
         self._open: dict[tuple[int, str], int] = {}  # prefetched open alerts (PostgreSQL)
         self._pending_at: datetime | None = None
+        # The audit changes of deferred repeats, completed by `flush_counts`.
+        self._pending_changes: dict[int, list[dict[str, Any]]] = {}
 
     def _conn(self) -> Connection:
         # Core statements on the unit of work's connection: the ORM's execution layer
@@ -187,8 +190,7 @@ class AlertRepository:
         deferred = connection.dialect.name == "postgresql"
         if deferred and (integration_id, fingerprint) in self._open:
             alert_id = self._open[(integration_id, fingerprint)]
-            self._pending[alert_id] = self._pending.get(alert_id, 0) + 1
-            self._pending_at = max(self._pending_at or now, now)
+            self._defer(alert_id, now)
             return alert_id
         statement = _compiled(
             "find" if deferred else "repeat",
@@ -214,8 +216,18 @@ class AlertRepository:
             return None
         alert_id = int(row[0])
         if deferred:
-            self._pending[alert_id] = self._pending.get(alert_id, 0) + 1
-            self._pending_at = max(self._pending_at or now, now)
+            self._defer(alert_id, now)
+        else:  # written on the cursor, so the audit is told by hand
+            record_change(
+                self.session,
+                {
+                    "entity": "alerts",
+                    "target": str(alert_id),
+                    "op": "update",
+                    "before": {"count": int(row[1]) - 1},
+                    "after": {"count": int(row[1]), "last_seen_at": now.isoformat()},
+                },
+            )
         return alert_id
 
     def prefetch_open(self, keys: set[tuple[int, str]]) -> None:
@@ -236,15 +248,46 @@ class AlertRepository:
         """An alert's state changes in this batch: look it up again next time."""
         self._open = {k: v for k, v in self._open.items() if v != alert_id}
 
+    def _defer(self, alert_id: int, now: datetime) -> None:
+        self._pending[alert_id] = self._pending.get(alert_id, 0) + 1
+        self._pending_at = max(self._pending_at or now, now)
+        change: dict[str, Any] = {
+            "entity": "alerts",
+            "target": str(alert_id),
+            "op": "update",
+            "before": {},
+            "after": {"last_seen_at": now.isoformat()},
+        }
+        self._pending_changes.setdefault(alert_id, []).append(change)
+        record_change(self.session, change)
+
     def flush_counts(self) -> None:
         """Add the repeats counted so far (PostgreSQL), in id order: the same lock order in
-        every process."""
+        every process; the audit changes recorded for them get their counts here."""
         if not self._pending:
             return
         now = self._pending_at
-        rows = [{"b_id": i, "b_n": n, "b_now": now} for i, n in sorted(self._pending.items())]
+        ids = sorted(self._pending)
+        rows = [{"b_id": i, "b_n": self._pending[i], "b_now": now} for i in ids]
+        changes, self._pending_changes = self._pending_changes, {}
         self._pending.clear()
-        self._conn().execute(_ADD_COUNTS, rows)
+        connection = self._conn()
+        counts = dict(
+            connection.execute(
+                select(alerts.c.id, alerts.c.count)
+                .where(alerts.c.id.in_(ids))
+                .order_by(alerts.c.id)
+                .with_for_update()
+            ).all()
+        )
+        with untracked(self.session):
+            connection.execute(_ADD_COUNTS, rows)
+        for alert_id, recorded in changes.items():
+            count = int(counts.get(alert_id, 0))
+            for change in recorded:
+                change["before"] = {"count": count}
+                count += 1
+                change["after"] = {**change["after"], "count": count}
 
     def current(self, integration_id: int, fingerprint: str) -> Alert | None:
         """The alert that events with this fingerprint apply to, locked until commit."""
@@ -280,8 +323,13 @@ class AlertRepository:
                 .returning(alerts.c.id)
             )
             _INSERTS[connection.dialect.name] = stmt
-        value = connection.execute(stmt, values).scalar_one_or_none()
-        return int(value) if value is not None else None
+        # Recorded here, with the id it returns: the tracker would read the row twice.
+        with untracked(self.session):
+            value = connection.execute(stmt, values).scalar_one_or_none()
+        if value is None:
+            return None
+        record_row(self.session, alerts, {**values, "id": int(value)})
+        return int(value)
 
     def retire(self, alert_id: int) -> None:
         """A later occurrence takes over the fingerprint: this alert is history."""
@@ -346,6 +394,8 @@ class AlertRepository:
                 .where(
                     incident_services.c.service == service,
                     incidents.c.stage.notin_([Stage.RESOLVED.value, Stage.CLOSED.value]),
+                    # A drill is practice: real alerts never join it.
+                    incidents.c.drill.is_(False),
                 )
                 .order_by(incidents.c.id.desc())
                 .limit(1)

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, CursorResult, Engine, and_, delete, or_, sele
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from warroom.adapters.drill_marks import DrillMarks
 from warroom.adapters.orm.background import outbox, timers
 from warroom.adapters.repository import parse_ref
 from warroom.domain.background import DeliveryStatus, DueTimer, OutboundMessage
@@ -34,6 +35,9 @@ class TimerRepository:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        # Due times set by `schedule` in this transaction, so `complete` knows whether
+        # the handler moved the timer it is firing without asking the database.
+        self.moved: dict[str, datetime] = {}
 
     def schedule(
         self,
@@ -69,8 +73,10 @@ class TimerRepository:
             },
         )
         self.session.execute(stmt)
+        self.moved[key] = due_at
 
     def cancel(self, key: str) -> None:
+        self.moved.pop(key, None)
         self.session.execute(delete(timers).where(timers.c.key == key))
 
     def cancel_prefix(self, prefix: str) -> None:
@@ -94,25 +100,39 @@ class TimerRepository:
         return [(r.key, r.kind, r.due_at) for r in self.session.execute(stmt.order_by("due_at"))]
 
     def get_claimed(self, timer_id: int, worker: str) -> DueTimer | None:
-        """The timer if `worker` still holds it; None if it was fired, moved or cancelled.
+        """The timer if `worker` still holds it, read without a lock (to learn its incident
+        before locking in the commands' order: incident, then timer; see `lock_claimed`)."""
+        row = self.session.execute(
+            select(timers).where(timers.c.id == timer_id, timers.c.locked_by == worker)
+        ).one_or_none()
+        return _due_timer(row) if row is not None else None
 
-        The row stays locked until this unit of work ends: without the lock, a second
-        worker whose claim came after our lease ran out could fire it concurrently.
+    def lock_claimed(self, timer_id: int, worker: str, due_at: datetime) -> DueTimer | None:
+        """The claimed timer, its row locked for this transaction; None if no longer ours.
+
+        Holding the row lock keeps another worker from claiming it when our lease runs
+        out mid-handler (its `SKIP LOCKED` claim passes over it), so the effects commit
+        once: either ours, or — if it was claimed away before we got here — theirs.
         """
         row = self.session.execute(
             select(timers)
-            .where(timers.c.id == timer_id, timers.c.locked_by == worker)
+            .where(timers.c.id == timer_id, timers.c.locked_by == worker, timers.c.due_at == due_at)
             .with_for_update()
         ).one_or_none()
         return _due_timer(row) if row is not None else None
 
     def complete(self, timer: DueTimer) -> None:
         """Done: delete the timer, unless its handler moved it to a new time (then unlock it)."""
+        moved = self.moved.get(timer.key)
+        if moved is not None and moved != timer.due_at:
+            self.session.execute(
+                update(timers)
+                .where(timers.c.id == timer.id)
+                .values(locked_until=None, locked_by=None)
+            )
+            return
         self.session.execute(
             delete(timers).where(timers.c.id == timer.id, timers.c.due_at == timer.due_at)
-        )
-        self.session.execute(
-            update(timers).where(timers.c.id == timer.id).values(locked_until=None, locked_by=None)
         )
 
 
@@ -183,14 +203,15 @@ def fail_timer(
         )
 
 
-def next_due(engine: Engine) -> datetime | None:
-    """When the soonest live timer falls due (for sleeping just long enough)."""
+def next_due(engine: Engine, *, after: datetime | None = None) -> datetime | None:
+    """When the soonest live timer falls due (for sleeping just long enough); with
+    `after`, the soonest one still in the future (due ones are being fired or leased)."""
+    stmt = select(timers.c.due_at).where(timers.c.dead_at.is_(None))
+    if after is not None:
+        stmt = stmt.where(timers.c.due_at > after)
     with engine.connect() as conn:
         value: datetime | None = conn.execute(
-            select(timers.c.due_at)
-            .where(timers.c.dead_at.is_(None))
-            .order_by(timers.c.due_at)
-            .limit(1)
+            stmt.order_by(timers.c.due_at).limit(1)
         ).scalar_one_or_none()
     return value
 
@@ -207,23 +228,35 @@ def backoff(attempt: int, *, base: float = 2.0, cap: float = 600.0) -> timedelta
 class OutboxRepository:
     """Messages written in the same transaction as the change they announce."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, marks: DrillMarks | None = None) -> None:
         self.session = session
+        self.marks = marks
+
+    def _row(self, message: OutboundMessage, now: datetime) -> dict[str, Any]:
+        number = _incident_id(message.incident_ref)
+        withheld = ""
+        if self.marks is not None:
+            message, withheld = self.marks.apply(message, number)
+        return {
+            "key": message.key,
+            "channel": message.channel,
+            "destination": message.destination,
+            "subject": message.subject,
+            "body": message.body,
+            "payload": message.payload,
+            "incident_id": number,
+            # A message a drill withholds is dead on arrival: the page "failed".
+            "status": (DeliveryStatus.DEAD if withheld else DeliveryStatus.PENDING).value,
+            "last_error": withheld or None,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
 
     def enqueue(self, message: OutboundMessage, *, now: datetime) -> None:
         """Queue `message`; a second message with the same key is ignored."""
         stmt = _upsert(self.session.get_bind().dialect.name)(outbox).values(
-            key=message.key,
-            channel=message.channel,
-            destination=message.destination,
-            subject=message.subject,
-            body=message.body,
-            payload=message.payload,
-            incident_id=_incident_id(message.incident_ref),
-            status=DeliveryStatus.PENDING.value,
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
+            **self._row(message, now)
         )
         self.session.execute(stmt.on_conflict_do_nothing(index_elements=["key"]))
 
@@ -231,22 +264,7 @@ class OutboxRepository:
         """Queue many messages in one statement (a customer update to every subscriber)."""
         if not messages:
             return
-        rows = [
-            {
-                "key": m.key,
-                "channel": m.channel,
-                "destination": m.destination,
-                "subject": m.subject,
-                "body": m.body,
-                "payload": m.payload,
-                "incident_id": _incident_id(m.incident_ref),
-                "status": DeliveryStatus.PENDING.value,
-                "attempts": 0,
-                "next_attempt_at": now,
-                "created_at": now,
-            }
-            for m in messages
-        ]
+        rows = [self._row(m, now) for m in messages]
         stmt = _upsert(self.session.get_bind().dialect.name)(outbox)
         self.session.execute(stmt.on_conflict_do_nothing(index_elements=["key"]), rows)
 

@@ -54,9 +54,9 @@ def _target(value: str) -> str:
 
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-Zone = Annotated[str, AfterValidator(_zone)]
-Duration = Annotated[str, AfterValidator(_duration)]
-TargetText = Annotated[str, AfterValidator(_target)]
+Zone = Annotated[str, StringConstraints(max_length=64), AfterValidator(_zone)]
+Duration = Annotated[str, StringConstraints(max_length=20), AfterValidator(_duration)]
+TargetText = Annotated[str, StringConstraints(max_length=200), AfterValidator(_target)]
 
 
 class _Model(BaseModel):
@@ -81,7 +81,7 @@ class PersonIn(_Model):
 
 class TeamIn(_Model):
     name: Name
-    members: list[Name] = []
+    members: list[Name] = Field([], max_length=1000)
     chat_channel: Annotated[str, StringConstraints(max_length=255)] | None = None
     email: Annotated[str, StringConstraints(max_length=320)] | None = None
 
@@ -89,7 +89,7 @@ class TeamIn(_Model):
 class ServiceIn(_Model):
     name: Name
     team: Name | None = None
-    smes: list[Name] = []
+    smes: list[Name] = Field([], max_length=100)
     escalation_policy: Name | None = None
     schedule: Name | None = None
     status_component: Annotated[str, StringConstraints(max_length=100)] | None = None
@@ -101,17 +101,17 @@ class RestrictionIn(_Model):
     start: time
     end: time
     days: list[Weekday] = Field(
-        default=["mon", "tue", "wed", "thu", "fri", "sat", "sun"], min_length=1
+        default=["mon", "tue", "wed", "thu", "fri", "sat", "sun"], min_length=1, max_length=7
     )
 
 
 class LayerIn(_Model):
     name: Name
-    members: list[Name] = Field(min_length=1)
+    members: list[Name] = Field(min_length=1, max_length=1000)
     start: datetime = Field(description="First hand-off, wall-clock time in the schedule's zone")
     frequency: Frequency = Frequency.WEEKLY
     interval: int = Field(1, ge=1, le=52)
-    restrictions: list[RestrictionIn] = []
+    restrictions: list[RestrictionIn] = Field([], max_length=50)
     until: datetime | None = None
 
 
@@ -123,7 +123,7 @@ class ScheduleIn(_Model):
 
 
 class LevelIn(_Model):
-    targets: list[TargetText] = Field(min_length=1)
+    targets: list[TargetText] = Field(min_length=1, max_length=50)
     wait: Duration = "15m"
 
 
@@ -135,11 +135,12 @@ class EscalationPolicyIn(_Model):
 
 
 class CatalogIn(_Model):
-    people: list[PersonIn] = []
-    teams: list[TeamIn] = []
-    services: list[ServiceIn] = []
-    schedules: list[ScheduleIn] = []
-    escalation_policies: list[EscalationPolicyIn] = []
+    # Bounded so one request cannot ask for unbounded work; far above any real catalog.
+    people: list[PersonIn] = Field([], max_length=20_000)
+    teams: list[TeamIn] = Field([], max_length=5_000)
+    services: list[ServiceIn] = Field([], max_length=10_000)
+    schedules: list[ScheduleIn] = Field([], max_length=5_000)
+    escalation_policies: list[EscalationPolicyIn] = Field([], max_length=5_000)
 
 
 def _naive(value: datetime) -> str:

@@ -13,6 +13,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from warroom.domain.policy import Policy
+
 
 @dataclass
 class Database:
@@ -85,11 +87,13 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(db: Database, revision: str = "head") -> None:
-    """Bring the schema up to `revision` (idempotent)."""
+def upgrade(db: Database, revision: str = "head", *, policy: Policy | None = None) -> None:
+    """Bring the schema up to `revision` (idempotent). Migrations that derive data from the
+    process (the metrics' facts) use `policy`, the standard one when not given."""
     config = alembic_config(db.url)
     with db.write.connect() as connection:
         config.attributes["connection"] = connection
+        config.attributes["policy"] = policy
         command.upgrade(config, revision)
 
 

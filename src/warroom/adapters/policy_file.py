@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from datetime import date, time
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -30,8 +31,9 @@ from warroom.adapters.policy_notify import (
     notifications_to_domain,
 )
 from warroom.domain.alerts import AlertRule, FlapDamping, RuleAction
+from warroom.domain.calendar import WEEKDAYS, BusinessCalendar
 from warroom.domain.durations import Span, parse_span
-from warroom.domain.enums import Audience, PagingMode, RoleName, Stage, Visibility
+from warroom.domain.enums import Audience, PagingMode, QuietHours, RoleName, Stage, Visibility
 from warroom.domain.gates import GATE_CHECKS
 from warroom.domain.naming import PATTERN_FIELDS
 from warroom.domain.policy import (
@@ -78,6 +80,7 @@ class SeverityModel(_Model):
     label: str
     description: str = ""
     paging: PagingMode = PagingMode.ALWAYS
+    quiet_hours: QuietHours = QuietHours.HOLD
     cadence: dict[Audience, Duration] = {}
     cadence_grace: Duration | None = None
     identify_within: Duration | None = None
@@ -88,6 +91,16 @@ class SeverityModel(_Model):
     worker_fatigue_after: Duration | None = None
     required_roles: list[RoleName] = []
     statuspage_impact: Literal["none", "minor", "major", "critical"] = "minor"
+
+
+class CalendarModel(_Model):
+    timezone: str | None = None
+    weekend: list[Literal[WEEKDAYS]] = Field(  # type: ignore[valid-type]
+        ["saturday", "sunday"], max_length=6
+    )
+    holidays: list[date] = Field([], max_length=1000)
+    day_start: time = time(9, 0)
+    day_end: time = time(17, 0)
 
 
 class RoleRuleModel(_Model):
@@ -136,6 +149,7 @@ class PolicyModel(_Model):
     timezone: str = "UTC"
     default_severity: str
     default_visibility: Visibility = Visibility.INTERNAL
+    restricted_services: list[str] = []
     channel_pattern: str = "inc-{dd}-{mm}-{yy}-{functionality}-{state}-{audience}"
     duplicate_title_similarity: float = Field(0.85, gt=0.5, le=1.0)
     limits: LimitsModel = LimitsModel()
@@ -153,6 +167,7 @@ class PolicyModel(_Model):
     alert_flap_window: Duration = Span(seconds=900)
     alert_flap_threshold: int = Field(3, ge=1, le=100)
     role_rotations: dict[RoleName, str] = {}
+    calendar: CalendarModel = CalendarModel()
 
 
 def _loc(loc: tuple[int | str, ...]) -> str:
@@ -216,10 +231,12 @@ def _cross_checks(model: PolicyModel) -> list[str]:
                 problems.append(f"alert_rules[{i}].match_re.{label}: bad pattern: {exc}")
     if model.alert_flap_window.is_working_days or not model.alert_flap_window.seconds:
         problems.append("alert_flap_window: give a wall-clock duration such as '15m'")
-    try:
-        ZoneInfo(model.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        problems.append(f"timezone: unknown time zone {model.timezone!r}")
+    for key, zone in (("timezone", model.timezone), ("calendar.timezone", model.calendar.timezone)):
+        try:
+            ZoneInfo(zone or "UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(f"{key}: unknown time zone {zone!r}")
+    problems.extend(_clock_checks(model))
     problems.extend(checklist_problems(model.checklist, model.roles, names))
     try:
         fields = dict.fromkeys(PATTERN_FIELDS, "x")
@@ -233,6 +250,67 @@ def _cross_checks(model: PolicyModel) -> list[str]:
     return problems
 
 
+# The retrospective follows mitigation within a week at most (document 002: "any gap
+# longer than a week is unacceptable"): five working days, or seven days of wall clock.
+_MAX_RETRO_WORKING_DAYS = 5
+_MAX_RETRO_SECONDS = 7 * 86400
+
+
+def _clock_checks(model: PolicyModel) -> list[str]:
+    """Durations that must be wall-clock and positive; the retrospective within a week."""
+    problems: list[str] = []
+    for i, sev in enumerate(model.severities):
+        spans: dict[str, Span | None] = {
+            "cadence_grace": sev.cadence_grace,
+            "identify_within": sev.identify_within,
+            "escalate_after": sev.escalate_after,
+            "worker_fatigue_after": sev.worker_fatigue_after,
+            **{f"cadence.{aud}": span for aud, span in sev.cadence.items()},
+        }
+        for key, span in spans.items():
+            if span is None:
+                continue
+            if span.is_working_days:
+                problems.append(
+                    f"severities[{i}].{key}: use a wall-clock duration, not working days"
+                )
+            elif span.seconds <= 0 and key != "cadence_grace":
+                problems.append(f"severities[{i}].{key}: must be longer than zero")
+        retro = sev.retrospective_within
+        if retro is not None:
+            too_long = (
+                retro.working_days > _MAX_RETRO_WORKING_DAYS
+                if retro.is_working_days
+                else retro.seconds > _MAX_RETRO_SECONDS
+            )
+            if too_long:
+                problems.append(
+                    f"severities[{i}].retrospective_within: {retro} is more than a week after "
+                    "mitigation; use at most 5wd or 7d"
+                )
+            if not retro.is_working_days and retro.seconds <= 0:
+                problems.append(f"severities[{i}].retrospective_within: must be longer than zero")
+        if sev.escalate_to is not None and sev.escalate_to == sev.name:
+            problems.append(f"severities[{i}].escalate_to: a severity cannot escalate to itself")
+    cal = model.calendar
+    if len(set(cal.weekend)) >= len(WEEKDAYS):
+        problems.append("calendar.weekend: leave at least one working day in the week")
+    if cal.day_start >= cal.day_end:
+        problems.append("calendar.day_start: the working day must start before it ends")
+    return problems
+
+
+def _calendar(m: PolicyModel) -> BusinessCalendar:
+    cal = m.calendar
+    return BusinessCalendar(
+        timezone=cal.timezone or m.timezone,
+        weekend=frozenset(WEEKDAYS.index(day) for day in cal.weekend),
+        holidays=frozenset(cal.holidays),
+        day_start=cal.day_start,
+        day_end=cal.day_end,
+    )
+
+
 def _to_domain(m: PolicyModel) -> Policy:
     return Policy(
         name=m.name,
@@ -240,13 +318,15 @@ def _to_domain(m: PolicyModel) -> Policy:
         timezone=m.timezone,
         default_severity=m.default_severity,
         default_visibility=m.default_visibility.value,
+        restricted_services=tuple(m.restricted_services),
         channel_pattern=m.channel_pattern,
         duplicate_title_similarity=m.duplicate_title_similarity,
         limits=Limits(**m.limits.model_dump()),
         severities=tuple(
             SeverityLevel(
                 **{
-                    **s.model_dump(exclude={"required_roles", "cadence"}),
+                    **s.model_dump(exclude={"required_roles", "cadence", "quiet_hours"}),
+                    "quiet_hours": s.quiet_hours,
                     "cadence": dict(s.cadence),
                     "required_roles": tuple(s.required_roles),
                     "cadence_grace": s.cadence_grace,
@@ -303,6 +383,7 @@ def _to_domain(m: PolicyModel) -> Policy:
             window=m.alert_flap_window.as_timedelta(), threshold=m.alert_flap_threshold
         ),
         role_rotations=dict(m.role_rotations),
+        calendar=_calendar(m),
     )
 
 

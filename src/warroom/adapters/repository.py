@@ -7,12 +7,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, insert, select, true, update
+from sqlalchemy.orm import Session, lazyload
 
-from warroom.adapters.orm.auth import idempotency_keys
+from warroom.adapters.orm.auth import idempotency_keys, incident_members
 from warroom.adapters.orm.base import counters
 from warroom.adapters.orm.incidents import incident_services, incidents, timeline_entries
+from warroom.adapters.visibility import visible_to
+from warroom.domain.access import Principal
 from warroom.domain.duplicates import Candidate
 from warroom.domain.enums import EntryKind, Stage
 from warroom.domain.errors import InvalidInput, NotFound
@@ -59,14 +61,55 @@ class IncidentRepository:
     def get(self, ref: str) -> Incident:
         """The incident, locked for update until the unit of work ends."""
         number = parse_ref(ref)
-        stmt = select(Incident).where(incidents.c.id == number).with_for_update()
+        # Children load when first touched: a command (or a timer) that needs only the
+        # roles does not pay a query for every collection of the aggregate.
+        stmt = (
+            select(Incident)
+            .where(incidents.c.id == number)
+            .options(lazyload("*"))
+            .with_for_update()
+        )
         incident = self.session.execute(stmt).scalar_one_or_none()
         if incident is None:
             raise NotFound("incident", f"INC-{number}")
         self._track(incident, fresh=False)
         return incident
 
-    def open_incidents(self) -> list[Candidate]:
+    def add_member(self, number: int, person: str, *, by: str, now: datetime) -> bool:
+        """Add a member; False if they already were one."""
+        if self.session.execute(
+            select(incident_members.c.person).where(
+                incident_members.c.incident_id == number, incident_members.c.person == person
+            )
+        ).first():
+            return False
+        self.session.execute(
+            insert(incident_members).values(
+                incident_id=number, person=person, added_by=by, added_at=now
+            )
+        )
+        return True
+
+    def has_member(self, number: int, person: str) -> bool:
+        return (
+            self.session.execute(
+                select(incident_members.c.person).where(
+                    incident_members.c.incident_id == number, incident_members.c.person == person
+                )
+            ).first()
+            is not None
+        )
+
+    def remove_member(self, number: int, person: str) -> bool:
+        done = self.session.execute(
+            delete(incident_members).where(
+                incident_members.c.incident_id == number, incident_members.c.person == person
+            )
+        )
+        return bool(getattr(done, "rowcount", 0))
+
+    def open_incidents(self, seen_by: Principal | None = None) -> list[Candidate]:
+        """Open incidents (those `seen_by` may see, when given) for the duplicate check."""
         rows = self.session.execute(
             select(
                 incidents.c.id,
@@ -75,7 +118,10 @@ class IncidentRepository:
                 incidents.c.channel,
                 incidents.c.stage,
                 incidents.c.severity,
-            ).where(incidents.c.stage != Stage.CLOSED)
+            ).where(
+                incidents.c.stage != Stage.CLOSED,
+                visible_to(seen_by) if seen_by is not None else true(),
+            )
         )
         return [
             Candidate(f"INC-{r.id}", r.title, list(r.services), r.channel, r.stage, r.severity)
@@ -90,6 +136,10 @@ class IncidentRepository:
             .order_by(timeline_entries.c.occurred_at, timeline_entries.c.id)
         )
         return list(self.session.execute(stmt).scalars())
+
+    def numbers(self) -> list[int]:
+        """The numbers of the incidents handed out or added so far."""
+        return [incident.number for incident in self.seen]
 
     def _track(self, incident: Incident, *, fresh: bool) -> None:
         if incident not in self.seen:

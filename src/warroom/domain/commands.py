@@ -39,6 +39,8 @@ class DeclareIncident(Command):
     occurred_at: datetime | None = None
     detected_at: datetime | None = None
     force: bool = False
+    # Admins see restricted incidents among the duplicate candidates; others only theirs.
+    by_admin: bool = False
 
 
 @dataclass(frozen=True)
@@ -185,3 +187,5 @@ class FireTimer(Command):
     timer_id: int
     worker: str
     due_at: datetime
+    # The timer's incident, known from the claim: locked first, as commands lock it.
+    incident_ref: str | None = None

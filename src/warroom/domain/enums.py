@@ -95,3 +95,10 @@ class PagingMode(StrEnum):
 class PostmortemStatus(StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
+
+
+class QuietHours(StrEnum):
+    # What a waking-hours page does when its person is asleep (document 003: calling
+    # before work is fine, waking someone at night is not).
+    HOLD = "hold"  # hold it until the start of their waking hours
+    NEXT = "next"  # give it to the next person who is awake

@@ -139,3 +139,5 @@ class PostmortemPublished(Event):
     ref: str
     by: str
     occurred_at: datetime
+    # "internal" (the team's postmortem) or "customers" (the customer-facing version).
+    audience: str = "internal"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from warroom.domain.durability import DurabilityStatus
 from warroom.domain.enums import ExperimentStatus, FollowUpKind, PostmortemStatus
 
 if TYPE_CHECKING:
@@ -38,10 +39,17 @@ def durable_followups_closed(incident: Incident, policy: Policy) -> str | None:
         for f in incident.followups
         if f.kind is FollowUpKind.DURABLE_FIX and not f.settled
     ]
-    if open_ones:
+    # Flagged non-durable changes not yet audited become follow-ups when mitigation is
+    # crossed; they are shown here so a view of the gate does not look clear too early.
+    unaudited = [
+        f"non-durable change #{i.number} ({i.category})"
+        for i in incident.non_durable
+        if i.status is DurabilityStatus.OPEN
+    ]
+    if open_ones or unaudited:
         return (
             "durable-fix follow-ups not done or not marked not-doing with a reason: "
-            + ", ".join(open_ones)
+            + ", ".join(open_ones + unaudited)
         )
     return None
 
@@ -103,3 +111,37 @@ def customers_verified(incident: Incident, policy: Policy) -> str | None:
             "(or been waived by the liaison or commander): " + ", ".join(waiting)
         )
     return None
+
+
+@gate("test_plan_signed")
+def test_plan_signed(incident: Incident, policy: Policy) -> str | None:
+    if not incident.test_steps:
+        return "no test plan: add its steps, run them in staging and production, and sign it"
+    problems = []
+    unfinished = incident.unfinished_steps()
+    if unfinished:
+        problems.append("steps not run or failed: " + ", ".join(unfinished))
+    missing = incident.missing_signoffs()
+    if missing:
+        problems.append("sign-offs missing: " + ", ".join(missing))
+    return "the test plan is not signed: " + "; ".join(problems) if problems else None
+
+
+@gate("automated_tests_recorded")
+def automated_tests_recorded(incident: Incident, policy: Policy) -> str | None:
+    if incident.automated_tests:
+        return None
+    return "no automated tests recorded: record the tests added and passing, with a link"
+
+
+@gate("untested_fix_covered")
+def untested_fix_covered(incident: Incident, policy: Policy) -> str | None:
+    waiting = incident.awaiting_tests()
+    if not waiting:
+        return None
+    fixes = ", ".join(f"#{f.number} (dropped {f.dropped_from} → {f.dropped_to})" for f in waiting)
+    return (
+        "awaiting automated tests for fixes released without them: "
+        + fixes
+        + "; record the tests to resolve"
+    )

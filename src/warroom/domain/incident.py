@@ -19,9 +19,13 @@ from warroom.domain.errors import GateBlocked, InvalidInput, RuleViolation
 from warroom.domain.gates import GATE_CHECKS
 from warroom.domain.incident_base import clean_services, not_future, show_value
 from warroom.domain.incident_checklist import ChecklistMixin
+from warroom.domain.incident_clocks import ClocksMixin
 from warroom.domain.incident_customers import CustomersMixin
+from warroom.domain.incident_durability import DurabilityMixin
+from warroom.domain.incident_learning import LearningMixin
 from warroom.domain.incident_notify import NotifyMixin
 from warroom.domain.incident_roles import RolesMixin
+from warroom.domain.incident_testplan import TestPlanMixin
 from warroom.domain.incident_work import WorkMixin
 from warroom.domain.naming import channel_name
 from warroom.domain.policy import ClassificationAction, ClassificationRule, Policy
@@ -35,7 +39,24 @@ _UPDATE_KIND = {
 }
 
 
-class Incident(ChecklistMixin, CustomersMixin, RolesMixin, WorkMixin, NotifyMixin):
+def restricted_by_policy(policy: Policy, services: Sequence[str]) -> Visibility | None:
+    """RESTRICTED when the policy restricts one of these services (security incidents)."""
+    if set(services) & set(policy.restricted_services):
+        return Visibility.RESTRICTED
+    return None
+
+
+class Incident(
+    LearningMixin,
+    ClocksMixin,
+    ChecklistMixin,
+    CustomersMixin,
+    TestPlanMixin,
+    DurabilityMixin,
+    RolesMixin,
+    WorkMixin,
+    NotifyMixin,
+):
     """An incident from declaration to closure, with everything recorded about it."""
 
     # -- declaration --------------------------------------------------------------
@@ -121,7 +142,9 @@ class Incident(ChecklistMixin, CustomersMixin, RolesMixin, WorkMixin, NotifyMixi
             services=cleaned_services,
             customers_affected=customers_affected,
             whole_service=whole_service,
-            visibility=visibility or Visibility(policy.default_visibility),
+            visibility=restricted_by_policy(policy, cleaned_services)
+            or visibility
+            or Visibility(policy.default_visibility),
             drill=drill,
         )
         text = f"Incident declared by {by}: {incident.summary_line} ({applied})"
@@ -147,6 +170,11 @@ class Incident(ChecklistMixin, CustomersMixin, RolesMixin, WorkMixin, NotifyMixi
         self._require_open("edit")
         limits = policy.limits
         applied: dict[str, object] = {}
+        new_links: dict[str, str] = {}
+        services = changes.get("services")
+        if services is not None and restricted_by_policy(policy, services):
+            # Touching a restricted service restricts the incident (never the reverse).
+            changes["visibility"] = Visibility.RESTRICTED
         for name, value in changes.items():
             if value is None:
                 continue
@@ -165,13 +193,17 @@ class Incident(ChecklistMixin, CustomersMixin, RolesMixin, WorkMixin, NotifyMixi
                 value = Visibility(value)
             elif name not in {"whole_service", "links"}:
                 raise InvalidInput(name, "is not an editable field")
-            if getattr(self, name) != value:
+            before = getattr(self, name)
+            if before != value:
                 setattr(self, name, value)
                 applied[name] = value
+                if name == "links" and isinstance(value, dict):
+                    new_links = {k: str(v) for k, v in value.items() if v and before.get(k) != v}
         if applied:
             described = ", ".join(f"{k}={show_value(v)}" for k, v in applied.items())
             self._entry(EntryKind.SYSTEM, f"Edited by {by}: {described}", by, now, now, {})
             self.events.append(events.IncidentEdited(ref=self.ref, changes=applied))
+            self.note_links_changed(new_links, by=by, now=now)
 
     # -- stages ---------------------------------------------------------------------
 
@@ -213,6 +245,9 @@ class Incident(ChecklistMixin, CustomersMixin, RolesMixin, WorkMixin, NotifyMixi
             )
         check_text("note", note, policy.limits.text)
         at = self._when(occurred_at, now, policy)
+        if stages.crosses_mitigation(self.stage, target):
+            # Before the gates: the follow-ups the audit opens are what resolving waits for.
+            self.audit_durability(policy=policy, at=at, now=now)
         failures = self.gate_failures(target, policy)
         if failures:
             raise GateBlocked(str(target), failures)
@@ -351,10 +386,16 @@ class Incident(ChecklistMixin, CustomersMixin, RolesMixin, WorkMixin, NotifyMixi
         return self._engine_entry(EntryKind.ALERT, text, by, now, occurred_at, data)
 
     def record_event(
-        self, text: str, *, by: str, now: datetime, data: dict[str, Any] | None = None
+        self,
+        text: str,
+        *,
+        by: str,
+        now: datetime,
+        data: dict[str, Any] | None = None,
+        occurred_at: datetime | None = None,
     ) -> TimelineEntry:
         """A system entry: a page acknowledged, a role filled from an on-call rotation."""
-        return self._engine_entry(EntryKind.SYSTEM, text, by, now, None, data)
+        return self._engine_entry(EntryKind.SYSTEM, text, by, now, occurred_at, data)
 
     def _engine_entry(
         self,

@@ -9,13 +9,17 @@ from typing import Any
 from warroom.domain import events
 from warroom.domain.checklist_state import ChecklistMark, StageArrival
 from warroom.domain.customers import AffectedCustomer
+from warroom.domain.due_clocks import DueClock
+from warroom.domain.durability import NonDurableItem
 from warroom.domain.enums import EntryKind, Stage, Visibility
 from warroom.domain.errors import InvalidInput, RuleViolation
 from warroom.domain.experiments import Experiment, Why
 from warroom.domain.followups import FollowUp
 from warroom.domain.policy import Policy
 from warroom.domain.postmortem import Postmortem
+from warroom.domain.retrospective import RetroMeeting
 from warroom.domain.roles import RoleAssignment
+from warroom.domain.testplan import AutomatedTests, Fix, RequiredSigner, TestSignoff, TestStep
 from warroom.domain.textcheck import check_text
 from warroom.domain.timeline import TimelineEntry
 
@@ -80,6 +84,14 @@ class IncidentState:
         self.checklist: list[ChecklistMark] = []
         self.stage_arrivals: list[StageArrival] = []
         self.customers: list[AffectedCustomer] = []
+        self.clocks: list[DueClock] = []
+        self.test_steps: list[TestStep] = []
+        self.test_signers: list[RequiredSigner] = []
+        self.test_signoffs: list[TestSignoff] = []
+        self.automated_tests: list[AutomatedTests] = []
+        self.fixes: list[Fix] = []
+        self.non_durable: list[NonDurableItem] = []
+        self.retro_meeting: RetroMeeting | None = None
         self.init_transient()
 
     def init_transient(self) -> None:

@@ -6,6 +6,12 @@ from datetime import datetime
 
 from warroom.domain.enums import EntryKind
 from warroom.domain.incident_base import IncidentState
+from warroom.domain.notify_events import RoomCreated, TicketLinked
+from warroom.domain.notify_policy import Step
+
+# Links whose first setting is a fact a checklist can wait for.
+ROOM_LINK = "room"
+TICKET_LINK = "ticket"
 
 
 class NotifyMixin(IncidentState):
@@ -17,6 +23,8 @@ class NotifyMixin(IncidentState):
         if detail:
             text += f" — {detail}"
         self._entry(EntryKind.SYSTEM, text, by, now, now, {"step": step, "outcome": outcome})
+        if step == Step.ROOM and outcome == "done":
+            self.events.append(RoomCreated(ref=self.ref, room=detail, by=by, occurred_at=now))
 
     def set_link(self, name: str, url: str, *, now: datetime, by: str = "warroom") -> None:
         """Store a link (video bridge, ticket) on the incident."""
@@ -24,6 +32,18 @@ class NotifyMixin(IncidentState):
             return
         self.links = {**self.links, name: url}
         self._entry(EntryKind.SYSTEM, f"Link {name}: {url}", by, now, now, {"link": name})
+        self.note_links_changed({name: url}, by=by, now=now)
+
+    def note_links_changed(self, changed: dict[str, str], *, by: str, now: datetime) -> None:
+        """Raise RoomCreated / TicketLinked for a room or ticket link newly set."""
+        if changed.get(ROOM_LINK):
+            self.events.append(
+                RoomCreated(ref=self.ref, room=changed[ROOM_LINK], by=by, occurred_at=now)
+            )
+        if changed.get(TICKET_LINK):
+            self.events.append(
+                TicketLinked(ref=self.ref, url=changed[TICKET_LINK], by=by, occurred_at=now)
+            )
 
     def note_system(self, text: str, *, now: datetime, by: str = "warroom") -> None:
         self._entry(EntryKind.SYSTEM, text, by, now, now, {})

@@ -87,6 +87,10 @@ class IngestAlerts(Command):
     integration: str
     service: str | None
     events: tuple[AlertEvent, ...]
+    # A drill's scripted alert: it joins that drill incident and pages nobody; the data
+    # is added to its timeline entry (which scripted event it was).
+    drill_ref: str | None = None
+    drill_data: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from warroom.domain.alerts import AlertRule, FlapDamping
+from warroom.domain.calendar import BusinessCalendar
 from warroom.domain.checklists import Checklist, RoleProfile
 from warroom.domain.durations import Span
-from warroom.domain.enums import Audience, PagingMode, RoleName, Stage
+from warroom.domain.enums import Audience, PagingMode, QuietHours, RoleName, Stage
 from warroom.domain.errors import InvalidInput
 from warroom.domain.notify_policy import DeclarationPolicy, NotificationPolicy
 
@@ -31,6 +32,7 @@ class SeverityLevel:
     label: str
     description: str = ""
     paging: PagingMode = PagingMode.ALWAYS
+    quiet_hours: QuietHours = QuietHours.HOLD
     cadence: Mapping[Audience, Span] = field(default_factory=dict)
     cadence_grace: Span | None = None
     identify_within: Span | None = None
@@ -117,6 +119,8 @@ class Policy:
     channel_pattern: str = "inc-{dd}-{mm}-{yy}-{functionality}-{state}-{audience}"
     timezone: str = "UTC"
     default_visibility: str = "internal"
+    # Incidents touching any of these services are restricted (security incidents).
+    restricted_services: tuple[str, ...] = ()
     duplicate_title_similarity: float = 0.85
     role_rules: tuple[RoleRule, ...] = ()
     classification: tuple[ClassificationRule, ...] = ()
@@ -133,6 +137,7 @@ class Policy:
     alert_damping: FlapDamping = field(default_factory=FlapDamping)
     # Roles filled on declaration from whoever is on call in the named schedule.
     role_rotations: Mapping[RoleName, str] = field(default_factory=dict)
+    calendar: BusinessCalendar = field(default_factory=BusinessCalendar)
 
     def severity(self, name: str) -> SeverityLevel:
         """The named severity, or InvalidInput listing the valid names."""

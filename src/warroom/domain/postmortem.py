@@ -17,3 +17,9 @@ class Postmortem:
     status: PostmortemStatus = PostmortemStatus.DRAFT
     published_at: datetime | None = None
     published_by: str | None = None
+    # The customer-facing version (document 003's post-post-mortem), edited separately.
+    customer_body: str | None = None
+    customer_updated_at: datetime | None = None
+    customer_updated_by: str | None = None
+    customer_published_at: datetime | None = None
+    customer_published_by: str | None = None

@@ -29,3 +29,9 @@ def allowed_targets(current: Stage) -> list[Stage]:
 
 def is_reopen(current: Stage, target: Stage) -> bool:
     return target is Stage.INVESTIGATING and current is not Stage.INVESTIGATING
+
+
+def crosses_mitigation(current: Stage, target: Stage) -> bool:
+    """A forward move that reaches or passes `mitigated` from an earlier stage."""
+    mitigated = ORDER.index(Stage.MITIGATED)
+    return ORDER.index(current) < mitigated <= ORDER.index(target) and target is not Stage.CLOSED

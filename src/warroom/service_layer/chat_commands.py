@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from warroom.domain import commands
-from warroom.domain.enums import Audience, EntryKind, RoleName, Stage
-from warroom.domain.errors import DomainError, InvalidInput
+from warroom.domain.enums import Audience, EntryKind, RoleName, Stage, Visibility
+from warroom.domain.errors import DomainError, InvalidInput, NotFound
+from warroom.service_layer import audit
 from warroom.service_layer.messagebus import IdempotencyKey, MessageBus
 
 HELP = (
@@ -110,18 +111,44 @@ def _reply(verb: str, result: Any) -> str:
     return f"Done on {result.get('ref', '')}."
 
 
+def _hidden(bus: MessageBus, ref: str, person: str) -> bool:
+    """A restricted incident named from another room answers only its members."""
+    with bus.uow_factory() as uow:
+        inc = uow.incidents.get(ref)
+        if inc.visibility is not Visibility.RESTRICTED:
+            return False
+        return not (
+            inc.declared_by == person
+            or inc.roles_of(person)
+            or uow.incidents.has_member(inc.number, person)
+        )
+
+
 def handle(bus: MessageBus, request: ChatRequest) -> str:
     """Run a chat request and return the answer to post back (errors included)."""
     try:
+        named = _REF.match(request.text.strip())
+        target = named.group(1).upper() if named else request.ref
+        # In its own room everyone present is the incident's; elsewhere, ask.
+        if target and target != request.ref and _hidden(bus, target, request.by):
+            raise NotFound("incident", target)
         verb, command = parse(request.text, request.ref, request.by)
         if command is None:
-            return HELP if verb == "help" else status_text(bus, str(request.ref or ""))
+            return HELP if verb == "help" else status_text(bus, str(target or ""))
         key = IdempotencyKey(
             principal=f"{request.source}:{request.by}",
             key=request.request_id,
             fingerprint=hashlib.sha256(request.text.encode()).hexdigest(),
         )
-        outcome = bus.handle_idempotent(command, key)
+        edge = audit.current()
+        origin = audit.Origin(
+            channel=request.source,
+            actor=request.by,
+            client_ip=edge.client_ip if edge else None,
+            user_agent=edge.user_agent if edge else None,
+        )
+        with audit.bound(origin):
+            outcome = bus.handle_idempotent(command, key)
         if verb == "role":
             assign: Any = command
             return f"{assign.person} is {assign.role} on {assign.ref}."

@@ -9,7 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.adapters.orm.incidents import incidents, role_assignments
+from warroom.adapters.visibility import visible_to
 from warroom.domain import stages
+from warroom.domain.access import Principal
 from warroom.domain.checklists import Checklist, ChecklistItem, ChecklistStatus
 from warroom.domain.enums import RoleName, Stage
 from warroom.domain.incident import Incident
@@ -130,7 +132,9 @@ def next_steps(incident: Incident, policy: Policy, person: str, now: datetime) -
     }
 
 
-def my_next_steps(session: Session, policy: Policy, person: str, now: datetime) -> dict[str, Any]:
+def my_next_steps(
+    session: Session, policy: Policy, person: str, now: datetime, *, seen_by: Principal
+) -> dict[str, Any]:
     """Next steps on every open incident where `person` holds a role, most urgent first."""
     numbers = session.execute(
         select(role_assignments.c.incident_id)
@@ -139,6 +143,7 @@ def my_next_steps(session: Session, policy: Policy, person: str, now: datetime) 
             role_assignments.c.person == person,
             role_assignments.c.released_at.is_(None),
             incidents.c.stage != Stage.CLOSED,
+            visible_to(seen_by),
         )
         .distinct()
         .order_by(role_assignments.c.incident_id.desc())

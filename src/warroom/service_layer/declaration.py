@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from warroom.domain.background import OutboundMessage
 from warroom.domain.directory import Team
-from warroom.domain.enums import PagingMode, RoleName
+from warroom.domain.enums import PagingMode, RoleName, Visibility
 from warroom.domain.events import IncidentDeclared
 from warroom.domain.incident import Incident
 from warroom.domain.notify_policy import Destination, Step
@@ -183,6 +183,7 @@ def notify_team(
                 subject=subject,
                 body=body,
                 incident_ref=incident.ref,
+                severity=incident.severity,
                 payload=payload,
             )
         else:
@@ -234,6 +235,14 @@ def notify_team(
 def announce(uow: UnitOfWork, ctx: Context, incident: Incident, team: Team | None) -> None:
     now = ctx.clock.now()
     destinations = ctx.policy.declaration.announce
+    if incident.visibility is Visibility.RESTRICTED:
+        incident.record_step(
+            Step.ANNOUNCE,
+            "skipped",
+            "restricted incidents are not announced to shared channels",
+            now=now,
+        )
+        return
     if not destinations:
         incident.record_step(
             Step.ANNOUNCE, "skipped", "the policy lists no announcement destination", now=now

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from warroom.domain import commands as c
+from warroom.domain import testplan_commands as tc
 from warroom.domain.enums import (
     Audience,
     EntryKind,
@@ -14,6 +15,7 @@ from warroom.domain.enums import (
     RoleName,
     Stage,
 )
+from warroom.domain.testplan import Environment, StepStatus
 from warroom.service_layer.messagebus import MessageBus
 
 
@@ -165,6 +167,50 @@ def _slow_checkout(bus: MessageBus, now: datetime) -> str:
     return ref
 
 
+def _test_plan(bus: MessageBus, ref: str, now: datetime) -> None:
+    """Document 003 before green: the plan run in both environments, signed, tests added."""
+    bus.handle(
+        tc.AddTestStep(
+            ref=ref, title="Call the API with a client", by="frank", occurred_at=_at(now, 150)
+        )
+    )
+    bus.handle(
+        tc.AddTestStep(
+            ref=ref,
+            title="Register a new integration",
+            by="frank",
+            customer_data=True,
+            occurred_at=_at(now, 150),
+        )
+    )
+    for number, env in (
+        (1, Environment.STAGING),
+        (1, Environment.PRODUCTION),
+        (2, Environment.STAGING),
+    ):
+        bus.handle(
+            tc.RecordStepResult(
+                ref=ref,
+                number=number,
+                environment=env,
+                status=StepStatus.PASSED,
+                by="gina",
+                occurred_at=_at(now, 140),
+            )
+        )
+    for person in ("frank", "gina"):
+        bus.handle(tc.SignTestPlan(ref=ref, by=person, occurred_at=_at(now, 130)))
+    bus.handle(
+        tc.RecordAutomatedTests(
+            ref=ref,
+            url="https://ci.example.com/api-gateway/certificates",
+            description="expiry check in the deploy pipeline",
+            by="gina",
+            occurred_at=_at(now, 125),
+        )
+    )
+
+
 def _certificate(bus: MessageBus, now: datetime) -> str:
     start = 60 * 26
     ref: str = bus.handle(
@@ -223,6 +269,7 @@ def _certificate(bus: MessageBus, now: datetime) -> str:
             ref=ref, number=1, status=FollowUpStatus.DONE, by="gina", occurred_at=_at(now, 120)
         )
     )
+    _test_plan(bus, ref, now)
     bus.handle(c.ChangeStage(ref=ref, stage=Stage.RESOLVED, by="frank", occurred_at=_at(now, 110)))
     for text in (
         "The certificate expired.",

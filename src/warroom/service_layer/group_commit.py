@@ -29,12 +29,15 @@ import structlog
 
 from warroom.domain.commands import Command
 from warroom.domain.events import Event
+from warroom.service_layer import audit
 from warroom.service_layer.messagebus import MessageBus
 from warroom.service_layer.unit_of_work import UnitOfWork
 
 log = structlog.get_logger(__name__)
 
 _STOP = object()
+
+Queued = tuple[Command, Future[Any], audit.Origin | None]
 
 
 class Overloaded(Exception):
@@ -67,7 +70,7 @@ class GroupCommitWriter:
         self._ensure_started()
         future: Future[Any] = Future()
         try:
-            self._queue.put_nowait((command, future))
+            self._queue.put_nowait((command, future, audit.current()))
         except queue.Full:
             raise Overloaded("the intake queue is full") from None
         return future
@@ -110,7 +113,7 @@ class GroupCommitWriter:
             if stop:
                 return
 
-    def _write(self, batch: list[tuple[Command, Future[Any]]]) -> None:
+    def _write(self, batch: list[Queued]) -> None:
         if self.order is not None:
             order = self.order
             batch = sorted(batch, key=lambda item: order(item[0]))
@@ -120,9 +123,11 @@ class GroupCommitWriter:
         try:
             with self.bus.uow_factory() as uow:
                 if self.prepare is not None:
-                    self.prepare(uow, [command for command, _ in batch])
-                for command, _ in batch:
-                    result, raised = self.bus.handle_in(uow, command)
+                    self.prepare(uow, [command for command, _, _ in batch])
+                for command, _, origin in batch:
+                    # Each command is audited with the origin of the request that queued it.
+                    with audit.bound(origin):
+                        result, raised = self.bus.handle_in(uow, command)
                     results.append(result)
                     events.extend(raised)
                 uow.commit()
@@ -134,13 +139,14 @@ class GroupCommitWriter:
         self.batches += 1
         self.commands += len(batch)
         self.busy_seconds += time.perf_counter() - started
-        for (_, future), result in zip(batch, results, strict=True):
+        for (_, future, _), result in zip(batch, results, strict=True):
             future.set_result(result)
         self.bus.notify(events)
 
-    def _write_each(self, batch: list[tuple[Command, Future[Any]]]) -> None:
-        for command, future in batch:
+    def _write_each(self, batch: list[Queued]) -> None:
+        for command, future, origin in batch:
             try:
-                future.set_result(self.bus.handle(command))
+                with audit.bound(origin):
+                    future.set_result(self.bus.handle(command))
             except Exception as exc:  # handed to the caller, which answers with an error
                 future.set_exception(exc)

@@ -16,11 +16,13 @@ from typing import Any
 import structlog
 from sqlalchemy.exc import IntegrityError
 
+from warroom.adapters.audit_log import incident_refs
 from warroom.adapters.clock import Clock
 from warroom.domain.commands import Command
 from warroom.domain.errors import RuleViolation
 from warroom.domain.events import Event
 from warroom.domain.policy import Policy
+from warroom.service_layer import audit
 from warroom.service_layer.unit_of_work import UnitOfWork
 
 log = structlog.get_logger(__name__)
@@ -95,6 +97,8 @@ class MessageBus:
                         return previous
                 result = handler(command, uow=uow, ctx=self.context)
                 events = self._react(uow)
+                self._audit(uow, command)
+                uow.refresh_facts(self.context.policy)
                 if key is not None:
                     uow.idempotency.add(
                         key.principal, key.key, key.fingerprint, result, self.context.clock.now()
@@ -119,7 +123,10 @@ class MessageBus:
         commits, then passes the events to `notify`.
         """
         result = self.command_handlers[type(command)](command, uow=uow, ctx=self.context)
-        return result, self._react(uow)
+        events = self._react(uow)
+        self._audit(uow, command)
+        uow.refresh_facts(self.context.policy)
+        return result, events
 
     def notify(self, events: list[Event]) -> None:
         """Run the after-commit listeners for events of a transaction committed elsewhere."""
@@ -142,6 +149,20 @@ class MessageBus:
             )
         return Outcome(
             result=row.result, replayed=True, status_code=row.status_code, response=row.response
+        )
+
+    def _audit(self, uow: UnitOfWork, command: Command) -> None:
+        """Append the command's audit row: who, when, what, from where, before and after."""
+        changes = uow.audit_changes()
+        uow.append_audit(
+            **audit.row(
+                type(command).__name__,
+                audit.command_fields(command),
+                changes,
+                at=self.context.clock.now(),
+                actor=audit.actor_of(command, audit.current()),
+                refs=audit.refs_of(command, incident_refs(changes)),
+            )
         )
 
     def _react(self, uow: UnitOfWork) -> list[Event]:

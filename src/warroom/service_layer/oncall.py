@@ -47,26 +47,30 @@ def on_call(uow: UnitOfWork, schedule_name: str, at: datetime) -> str | None:
     return shift.person if shift else None
 
 
-def next_sme(
-    uow: UnitOfWork, service_name: str, *, at: datetime, exclude: frozenset[str] = frozenset()
-) -> str | None:
-    """The next subject-matter expert to bring in for a service, or None if all are in.
-
-    Order: the on-call person of the service's schedule, the service's SMEs in catalog
-    order, then its owning team's members; anyone in `exclude` (already working on the
-    incident, or already asked) is skipped.
-    """
+def sme_candidates(uow: UnitOfWork, service_name: str, *, at: datetime) -> list[tuple[str, str]]:
+    """(person, why) to bring in for a service, in order: whoever is on call for it, its
+    SMEs in catalog order, then its owning team's members; each person once."""
     service = uow.directory.service(service_name)
     if service is None:
-        return None
-    candidates: list[str] = []
+        return []
+    found: list[tuple[str, str]] = []
     if service.schedule:
         person = on_call(uow, service.schedule, at)
         if person:
-            candidates.append(person)
-    candidates.extend(service.smes)
-    if service.team:
-        team = uow.directory.team(service.team)
-        if team is not None:
-            candidates.extend(team.members)
-    return next((p for p in candidates if p not in exclude), None)
+            found.append((person, f"on call for {service_name}"))
+    found.extend((p, f"SME for {service_name}") for p in service.smes)
+    team = uow.directory.team(service.team) if service.team else None
+    if team is not None:
+        found.extend((p, f"{team.name} team, owning {service_name}") for p in team.members)
+    unique: dict[str, str] = {}
+    for person, why in found:
+        unique.setdefault(person, why)
+    return list(unique.items())
+
+
+def next_sme(
+    uow: UnitOfWork, service_name: str, *, at: datetime, exclude: frozenset[str] = frozenset()
+) -> str | None:
+    """The next subject-matter expert to bring in for a service, or None if all are in."""
+    candidates = sme_candidates(uow, service_name, at=at)
+    return next((p for p, _ in candidates if p not in exclude), None)

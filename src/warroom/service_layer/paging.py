@@ -1,7 +1,7 @@
 """Pages: sent through escalation policies, escalated by a durable timer until acknowledged.
 
-Every page to a person goes through `deliver_page`, the one place where a page leaves
-warroom (today: `notify_person(urgent=True)`; quiet hours may hold it there).
+Every page to one person goes through `deliver_page`, the one place where such a page
+leaves warroom; for an incident's page, quiet hours (`quiet_hours.py`) may hold it.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from warroom.service_layer.messagebus import Context
 from warroom.service_layer.notify import notify_person
 from warroom.service_layer.oncall import on_call
 from warroom.service_layer.page_links import ack_url
+from warroom.service_layer.quiet_hours import choose_recipient, deliver_decision
 from warroom.service_layer.unit_of_work import UnitOfWork
 
 PAGE_TIMER = "page-escalate"
@@ -41,18 +42,38 @@ def deliver_page(
     subject: str,
     body: str,
     incident_ref: str | None = None,
+    severity: str | None = None,
     payload: dict[str, Any] | None = None,
 ) -> list[str]:
-    """Page one person: the single delivery path for every page warroom sends."""
-    return notify_person(
+    """Page one person: the single delivery path of escalation and declaration pages.
+
+    Someone paged through an escalation policy or a rotation is on call and is paged at
+    any hour (no `severity`). A page to someone who is not on call (a team member paged
+    directly) passes the incident's `severity`, and quiet hours apply: a page the
+    severity's paging mode would not send at night is held until the person's waking
+    hours. Returns the channels used now (none when held).
+    """
+    if severity is None:
+        return notify_person(
+            uow,
+            ctx,
+            person,
+            key=key,
+            subject=subject,
+            body=body,
+            incident_ref=incident_ref,
+            urgent=True,
+            payload=payload,
+        )
+    decision = choose_recipient(uow, ctx, [person], severity=severity)
+    return deliver_decision(
         uow,
         ctx,
-        person,
+        decision,
         key=key,
         subject=subject,
         body=body,
         incident_ref=incident_ref,
-        urgent=True,
         payload=payload,
     )
 

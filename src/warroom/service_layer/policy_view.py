@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from warroom.domain.calendar import WEEKDAYS
 from warroom.domain.durations import Span
 from warroom.domain.policy import Policy
 from warroom.service_layer.checklist_view import checklist_public
@@ -20,6 +21,7 @@ def policy_public(policy: Policy) -> dict[str, Any]:
         "timezone": policy.timezone,
         "default_severity": policy.default_severity,
         "default_visibility": policy.default_visibility,
+        "restricted_services": list(policy.restricted_services),
         "channel_pattern": policy.channel_pattern,
         "severities": [
             {
@@ -27,6 +29,7 @@ def policy_public(policy: Policy) -> dict[str, Any]:
                 "label": s.label,
                 "description": s.description,
                 "paging": str(s.paging),
+                "quiet_hours": str(s.quiet_hours),
                 "cadence": {str(k): str(v) for k, v in s.cadence.items()},
                 "cadence_grace": _span(s.cadence_grace),
                 "identify_within": _span(s.identify_within),
@@ -84,5 +87,12 @@ def policy_public(policy: Policy) -> dict[str, Any]:
                 "responsibilities": list(p.responsibilities),
             }
             for role, p in policy.roles.items()
+        },
+        "calendar": {
+            "timezone": policy.calendar.timezone,
+            "weekend": [WEEKDAYS[d] for d in sorted(policy.calendar.weekend)],
+            "holidays": [d.isoformat() for d in sorted(policy.calendar.holidays)],
+            "day_start": policy.calendar.day_start.strftime("%H:%M"),
+            "day_end": policy.calendar.day_end.strftime("%H:%M"),
         },
     }

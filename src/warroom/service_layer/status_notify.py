@@ -53,8 +53,9 @@ def email_subscribers(
     digest = hashlib.sha256(f"{occurred_at.isoformat()}\n{text}".encode()).hexdigest()[:16]
     status = incident_status(
         incident.stage,
+        # What the status page shows: the customer version, not the internal one.
         postmortem_published=bool(
-            incident.postmortem and incident.postmortem.published_at is not None
+            incident.postmortem and incident.postmortem.customer_published_at is not None
         ),
     )
     link = f"{ctx.public_url}/status/incidents/{incident.ref.lower()}"

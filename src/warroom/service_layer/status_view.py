@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from warroom.adapters.markdown import render_markdown
 from warroom.domain.enums import Stage
 from warroom.domain.policy import Policy
 from warroom.domain.status_page import (
@@ -241,6 +242,10 @@ class StatusView:
             "incident_updates": updates,
             "components": [],  # filled once components exist (see components_of)
             "_component_names": names,
+            "_postmortem_html": (
+                render_markdown(raw["customer_postmortem"]) if raw["customer_postmortem"] else None
+            ),
+            "_postmortem_at": _iso(raw["customer_postmortem_at"]),
         }
 
     def _maintenance(self, raw: dict[str, Any]) -> dict[str, Any]:

@@ -5,17 +5,22 @@ from __future__ import annotations
 import abc
 from collections.abc import Callable, Iterator
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from sqlalchemy.orm import Session
 
+from warroom.adapters import facts
 from warroom.adapters.alert_repository import AlertRepository
+from warroom.adapters.audit_log import AuditLogRepository, ChangeTracker
 from warroom.adapters.background import OutboxRepository, TimerRepository
 from warroom.adapters.directory import DirectoryRepository
+from warroom.adapters.drill_marks import DrillMarks
 from warroom.adapters.oncall_repository import OnCallRepository
 from warroom.adapters.repository import IdempotencyRepository, IncidentRepository
 from warroom.adapters.status_repository import StatusRepository
 from warroom.domain.events import Event
+from warroom.domain.policy import Policy
+from warroom.service_layer.audit import jsonable
 
 
 class UnitOfWork(abc.ABC):
@@ -52,6 +57,17 @@ class UnitOfWork(abc.ABC):
             while incident.events:
                 yield incident.events.pop(0)
 
+    def refresh_facts(self, policy: Policy) -> None:  # noqa: B027 - optional hook
+        """Recompute the metrics' facts of every incident touched so far; storage without
+        a read side ignores it."""
+
+    def audit_changes(self) -> list[dict[str, Any]]:
+        """What the work so far has changed (flushed first), each change handed out once."""
+        return []
+
+    def append_audit(self, **row: Any) -> None:  # noqa: B027 - optional hook
+        """Append a row to the audit log in this transaction; storage without one ignores it."""
+
     @abc.abstractmethod
     def flush(self) -> None: ...
 
@@ -74,16 +90,32 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.incidents = IncidentRepository(self.session)
         self.idempotency = IdempotencyRepository(self.session)
         self.timers = TimerRepository(self.session)
-        self.outbox = OutboxRepository(self.session)
+        self.outbox = OutboxRepository(
+            self.session, DrillMarks(self.session, lambda: self.incidents.seen)
+        )
         self.directory = DirectoryRepository(self.session)
         self.status = StatusRepository(self.session)
         self.alerts = AlertRepository(self.session)
         self.oncall = OnCallRepository(self.session)
+        self.audit = AuditLogRepository(self.session)
+        self._changes = ChangeTracker(self.session, jsonable)
         return super().__enter__()
+
+    def audit_changes(self) -> list[dict[str, Any]]:
+        self.incidents.flush_pending()
+        return self._changes.take()
+
+    def append_audit(self, **row: Any) -> None:
+        self.audit.append(**row)
+
+    def refresh_facts(self, policy: Policy) -> None:
+        self.incidents.flush_pending()
+        facts.refresh(self.session.connection(), policy, self.incidents.numbers())
 
     def flush(self) -> None:
         self.incidents.flush_pending()
         self.alerts.flush_counts()
+        self.audit.flush()
 
     def _commit(self) -> None:
         self.session.commit()

@@ -2,26 +2,59 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, exists, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import Session, joinedload, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from warroom.adapters.orm.incidents import incidents
 from warroom.adapters.repository import IncidentRepository, parse_ref
 from warroom.domain.errors import NotFound
 from warroom.domain.incident import Incident
 from warroom.domain.policy import Policy
-from warroom.domain.postmortem_draft import KEY_KINDS, draft_postmortem
+from warroom.domain.postmortem_draft import DRAFT_KINDS, draft_postmortem
+from warroom.service_layer.clock_views import clock_fields, followup_overdue
+from warroom.service_layer.testplan_view import durability_view, plan_view
+
+_JOINED_FOR_READS = ("roles", "postmortem")
+
+
+@cache
+def _read_query() -> tuple[list[Any], Any]:
+    """The collections loaded apart and the statement of `load_incident`, built once (the
+    number is a parameter): building it costs more than running it."""
+    others = [r for r in sa_inspect(Incident).relationships if r.key not in _JOINED_FOR_READS]
+    options = [joinedload(getattr(Incident, name)) for name in _JOINED_FOR_READS] + [
+        lazyload(getattr(Incident, r.key)) for r in others
+    ]
+    number: Any = bindparam("number")
+    present = [
+        exists().where(r.mapper.local_table.c.incident_id == number).label(r.key) for r in others
+    ]
+    query = select(Incident, *present).where(incidents.c.id == number).options(*options)
+    return others, query
 
 
 def load_incident(session: Session, ref: str) -> Incident:
+    """The incident for a read, with its roles and postmortem in the same query.
+
+    Round trips are the main cost of an incident page, and most of an incident's
+    collections are empty: the same query also says which collections have rows, the
+    empty ones are set empty without a query, and the others load when first touched.
+    """
     number = parse_ref(ref)
-    incident = session.execute(
-        select(Incident).where(incidents.c.id == number)
-    ).scalar_one_or_none()
-    if incident is None:
+    others, query = _read_query()
+    row = session.execute(query, {"number": number}).unique().one_or_none()
+    if row is None:
         raise NotFound("incident", f"INC-{number}")
+    incident: Incident = row[0]
+    for relationship, has_rows in zip(others, row[1:], strict=True):
+        if not has_rows:
+            set_committed_value(incident, relationship.key, [] if relationship.uselist else None)
     return incident
 
 
@@ -41,9 +74,12 @@ def process_status(incident: Incident, policy: Policy) -> dict[str, Any]:
     }
 
 
-def incident_view(incident: Incident, policy: Policy) -> dict[str, Any]:
-    """Everything known about the incident except its timeline."""
+def incident_view(
+    incident: Incident, policy: Policy, now: datetime | None = None
+) -> dict[str, Any]:
+    """Everything known about the incident except its timeline (`now` dates the flags)."""
     inc = incident
+    now = now or datetime.now(UTC)
     level = policy.severity(inc.severity) if inc.severity in _names(policy) else None
     return {
         "ref": inc.ref,
@@ -100,6 +136,7 @@ def incident_view(incident: Incident, policy: Policy) -> dict[str, Any]:
                 "reason": f.reason,
                 "created_at": f.created_at,
                 "closed_at": f.closed_at,
+                "overdue": followup_overdue(f, policy, now),
             }
             for f in inc.followups
         ],
@@ -128,6 +165,9 @@ def incident_view(incident: Incident, policy: Policy) -> dict[str, Any]:
             else None
         ),
         "process": process_status(inc, policy),
+        "test_plan": plan_view(inc),
+        "non_durable": durability_view(inc)["data"],
+        **clock_fields(inc, policy, now),
     }
 
 
@@ -140,13 +180,22 @@ def postmortem_view(session: Session, ref: str) -> dict[str, Any]:
     incident = load_incident(session, ref)
     pm = incident.postmortem
     if pm is None:
-        entries = IncidentRepository(session).entries(incident.number, KEY_KINDS)
+        entries = IncidentRepository(session).entries(incident.number, DRAFT_KINDS)
         return {
             "ref": incident.ref,
             "status": "unsaved",
             "body": draft_postmortem(incident, entries),
             "updated_at": None,
             "published_at": None,
+            "customers": None,
+        }
+    customers = None
+    if pm.customer_body is not None:
+        customers = {
+            "status": "published" if pm.customer_published_at else "draft",
+            "body": pm.customer_body,
+            "updated_at": pm.customer_updated_at,
+            "published_at": pm.customer_published_at,
         }
     return {
         "ref": incident.ref,
@@ -154,4 +203,5 @@ def postmortem_view(session: Session, ref: str) -> dict[str, Any]:
         "body": pm.body,
         "updated_at": pm.updated_at,
         "published_at": pm.published_at,
+        "customers": customers,
     }

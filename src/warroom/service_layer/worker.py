@@ -24,12 +24,16 @@ from sqlalchemy import Engine
 from warroom.adapters import background
 from warroom.adapters.clock import Clock
 from warroom.adapters.notifiers.base import DeliveryError, Notifier
-from warroom.domain.background import OutboundMessage
+from warroom.domain.background import DueTimer, OutboundMessage
 from warroom.domain.commands import FireTimer
 from warroom.domain.notify_commands import RecordDelivery
+from warroom.service_layer import audit
 from warroom.service_layer.messagebus import MessageBus
 
 log = structlog.get_logger(__name__)
+
+# What the worker does on its own (timers, delivery outcomes) is audited under its name.
+WORKER = audit.Origin(channel="worker", actor="warroom")
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,9 @@ class WorkerConfig:
     max_timer_attempts: int = 10
     max_delivery_attempts: int = 12
     send_concurrency: int = 16
+    # Timers fired at once by one worker on PostgreSQL, each in its own transaction
+    # (firing waits mostly on database round trips); SQLite has one writer: always 1.
+    fire_concurrency: int = 4
 
 
 def worker_name() -> str:
@@ -66,6 +73,13 @@ class Worker:
         self._pool = ThreadPoolExecutor(
             max_workers=self.config.send_concurrency, thread_name_prefix="send"
         )
+        single_writer = engine.dialect.name == "sqlite"
+        self.fire_concurrency = 1 if single_writer else max(1, self.config.fire_concurrency)
+        self._fire_pool = (
+            ThreadPoolExecutor(max_workers=self.fire_concurrency, thread_name_prefix="fire")
+            if self.fire_concurrency > 1
+            else None
+        )
 
     def fire_due_timers(self) -> int:
         """Fire every timer due now (one batch); returns how many were claimed."""
@@ -73,20 +87,44 @@ class Worker:
         due = background.claim_timers(
             self.engine, worker=self.name, now=self.clock.now(), limit=cfg.batch, lease=cfg.lease
         )
+        # One incident's timers fire in due order, one after another; different
+        # incidents' at once (up to fire_concurrency).
+        groups: dict[str | int, list[DueTimer]] = defaultdict(list)
         for timer in due:
-            try:
-                self.bus.handle(FireTimer(timer_id=timer.id, worker=self.name, due_at=timer.due_at))
-            except Exception as exc:  # the handler's transaction rolled back; retry later
-                log.exception("timer_failed", key=timer.key, kind=timer.kind)
-                background.fail_timer(
-                    self.engine,
-                    timer,
-                    worker=self.name,
-                    now=self.clock.now(),
-                    error=f"{type(exc).__name__}: {exc}",
-                    max_attempts=cfg.max_timer_attempts,
-                )
+            groups[timer.incident_ref or timer.id].append(timer)
+        if self._fire_pool is not None and len(groups) > 1:
+            list(self._fire_pool.map(self._fire_all, groups.values()))
+        else:
+            for timers in groups.values():
+                self._fire_all(timers)
         return len(due)
+
+    def _fire_all(self, timers: list[DueTimer]) -> None:
+        for timer in timers:
+            self._fire(timer)
+
+    def _fire(self, timer: DueTimer) -> None:
+        cfg = self.config
+        try:
+            with audit.bound(WORKER):
+                self.bus.handle(
+                    FireTimer(
+                        timer_id=timer.id,
+                        worker=self.name,
+                        due_at=timer.due_at,
+                        incident_ref=timer.incident_ref,
+                    )
+                )
+        except Exception as exc:  # the handler's transaction rolled back; retry later
+            log.exception("timer_failed", key=timer.key, kind=timer.kind)
+            background.fail_timer(
+                self.engine,
+                timer,
+                worker=self.name,
+                now=self.clock.now(),
+                error=f"{type(exc).__name__}: {exc}",
+                max_attempts=cfg.max_timer_attempts,
+            )
 
     def deliver(self) -> int:
         """Send one batch of pending messages concurrently; returns how many were claimed.
@@ -136,16 +174,17 @@ class Worker:
             if message.payload.get("step"):
                 # A declaration step: its outcome goes on the incident's timeline in the
                 # same transaction as the delivery record.
-                self.bus.handle(
-                    RecordDelivery(
-                        message_id=message.id or 0,
-                        worker=self.name,
-                        result=result,
-                        error=None if error is None else f"{type(error).__name__}: {error}",
-                        permanent=isinstance(error, DeliveryError) and error.permanent,
-                        max_attempts=cfg.max_delivery_attempts,
+                with audit.bound(WORKER):
+                    self.bus.handle(
+                        RecordDelivery(
+                            message_id=message.id or 0,
+                            worker=self.name,
+                            result=result,
+                            error=None if error is None else f"{type(error).__name__}: {error}",
+                            permanent=isinstance(error, DeliveryError) and error.permanent,
+                            max_attempts=cfg.max_delivery_attempts,
+                        )
                     )
-                )
             else:
                 plain.append((message, result, error))
         if not plain:
@@ -182,9 +221,25 @@ class Worker:
                 log.exception("worker_tick_failed")
                 busy = 0
             if not busy:
-                stop.wait(self.config.poll_seconds)
-        self._pool.shutdown(wait=True)
+                stop.wait(self.idle_wait())
+        self.close()
         log.info("worker_stopped", worker=self.name)
+
+    def idle_wait(self) -> float:
+        """Seconds to sleep when idle: the poll interval, or less if a timer falls due
+        sooner (so a timer fires on time instead of up to a poll interval late)."""
+        poll = self.config.poll_seconds
+        now = self.clock.now()
+        try:
+            soonest = background.next_due(self.engine, after=now)
+        except Exception:  # the database may be briefly unavailable; poll again
+            log.exception("next_due_failed")
+            return poll
+        if soonest is None:
+            return poll
+        return max(0.0, min(poll, (soonest - now).total_seconds()))
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
+        if self._fire_pool is not None:
+            self._fire_pool.shutdown(wait=True)

@@ -71,6 +71,7 @@ def build_email(message: OutboundMessage, sender: str) -> EmailMessage:
             maintype=maintype,
             subtype=subtype,
             filename=attachment["filename"],
+            params=attachment.get("params") or None,
         )
     return email
 

@@ -4,30 +4,40 @@ from __future__ import annotations
 
 from warroom.adapters.orm import (
     alerts,
+    audit,
     auth,
     background,
     chat,
     checklists,
+    clocks,
     directory,
+    facts,
     incidents,
     oncall,
+    retrospectives,
     status,
+    testplan,
 )
 from warroom.adapters.orm.base import mapper_registry, metadata
 
 __all__ = [
     "alerts",
+    "audit",
     "auth",
     "background",
     "chat",
     "checklists",
+    "clocks",
     "directory",
+    "facts",
     "incidents",
     "mapper_registry",
     "metadata",
     "oncall",
+    "retrospectives",
     "start_mappers",
     "status",
+    "testplan",
 ]
 
 _started = False
@@ -41,4 +51,7 @@ def start_mappers() -> None:
     incidents.map_incidents()
     directory.map_directory()
     checklists.map_checklists()
+    clocks.map_clocks()
+    testplan.map_testplan()
+    retrospectives.map_retrospectives()
     _started = True

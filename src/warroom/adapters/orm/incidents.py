@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.orm import relationship
 
@@ -89,6 +90,8 @@ incident_services = Table(
     Index("ix_incident_services_service", "service", "incident_id"),
 )
 
+UPDATES_ONLY = "kind IN ('status-update', 'customer-update')"
+
 timeline_entries = Table(
     "timeline_entries",
     metadata,
@@ -101,6 +104,15 @@ timeline_entries = Table(
     Column("recorded_at", UTCDateTime, nullable=False),
     Column("data", JSONType, nullable=False),
     Index("ix_timeline_entries_incident_time", "incident_id", "occurred_at", "id"),
+    # The status and customer updates alone, for the metrics' facts of a long timeline.
+    Index(
+        "ix_timeline_entries_updates",
+        "incident_id",
+        "occurred_at",
+        "id",
+        postgresql_where=text(UPDATES_ONLY),
+        sqlite_where=text(UPDATES_ONLY),
+    ),
 )
 
 role_assignments = Table(
@@ -180,6 +192,11 @@ postmortems = Table(
     Column("updated_by", String(500), nullable=False),
     Column("published_at", UTCDateTime),
     Column("published_by", String(500)),
+    Column("customer_body", Text),
+    Column("customer_updated_at", UTCDateTime),
+    Column("customer_updated_by", String(500)),
+    Column("customer_published_at", UTCDateTime),
+    Column("customer_published_by", String(500)),
 )
 
 

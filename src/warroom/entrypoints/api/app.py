@@ -4,29 +4,43 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
+from warroom.adapters.rate_limit import SharedTokenBuckets
 from warroom.bootstrap import Warroom
 from warroom.entrypoints.api import problems
 from warroom.entrypoints.api.deps import TokenCache
 from warroom.entrypoints.api.intake_lane import IntakeLane
-from warroom.entrypoints.api.limits import BodySizeLimit
+from warroom.entrypoints.api.limits import BodySizeLimit, document_path_limits
+from warroom.entrypoints.api.origin import RequestOrigin
+from warroom.entrypoints.api.read_lane import ReadLane
 from warroom.entrypoints.api.routes import (
     admin,
+    audit,
     catalog,
     checklists,
+    clocks,
     customers,
+    drills,
     health,
+    hooks,
     incidents,
     intake,
+    learning,
     matrix,
+    members,
+    metrics,
     notifications,
     oncall,
     record,
     roles,
     slack,
     status_admin,
+    testplan,
+    users,
     work,
 )
 from warroom.entrypoints.api.routes import alerts as alert_routes
+from warroom.entrypoints.api.security_headers import SecurityHeaders
+from warroom.entrypoints.api.throttle import PublicRateLimit, public_limits
 from warroom.entrypoints.web.app import install_web
 
 API_ROUTERS: tuple[APIRouter, ...] = (
@@ -45,6 +59,15 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     catalog.router,
     oncall.router,
     alert_routes.router,
+    clocks.router,
+    testplan.router,
+    members.router,
+    users.router,
+    metrics.router,
+    drills.router,
+    learning.router,
+    audit.router,
+    hooks.router,
 )
 
 
@@ -67,7 +90,17 @@ def create_app(wr: Warroom) -> FastAPI:
     app.include_router(health.router)
     app.include_router(intake.pagerduty_router)
     problems.install(app)
+    document_path_limits(app)
     app.add_middleware(BodySizeLimit, max_bytes=wr.settings.max_body_bytes)
     install_web(app, wr)
+    app.add_middleware(
+        PublicRateLimit,
+        limits=public_limits(wr.settings),
+        buckets=SharedTokenBuckets(wr.db.write),
+    )
     app.add_middleware(IntakeLane, routes=intake.FAST_ROUTES, max_bytes=wr.settings.max_body_bytes)
+    # Inside the security headers: the lane's answers carry them like every other.
+    app.add_middleware(ReadLane, wr=wr, tokens=app.state.token_cache)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestOrigin)
     return app

@@ -8,17 +8,21 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from warroom.bootstrap import Warroom
 from warroom.domain.access import Permission, Principal
 from warroom.domain.commands import Command
 from warroom.entrypoints.api.responses import JSONBytes, dumps
+from warroom.entrypoints.authorize import AccessDenied, authorize
+from warroom.service_layer import audit
 from warroom.service_layer.messagebus import IdempotencyKey
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from `warroom token create`.")
 
 
-def get_warroom(request: Request) -> Warroom:
+async def get_warroom(request: Request) -> Warroom:
+    # async: a plain `def` dependency would cost every request a hop to the thread pool.
     app: Warroom = request.app.state.warroom
     return app
 
@@ -70,21 +74,28 @@ async def current_principal(
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
         cache.put(token, principal)
+    audit.identify(principal.name, str(principal.role))
     return principal
 
 
 def require(
     permission: Permission,
 ) -> Callable[..., Coroutine[Any, Any, Principal]]:
-    """A dependency that admits only callers holding `permission`."""
+    """A dependency that admits only callers holding `permission` (on the incident in the path)."""
 
     async def check(
+        request: Request,
         principal: Annotated[Principal, Depends(current_principal)],
     ) -> Principal:
-        if not principal.can(permission):
-            raise HTTPException(
-                403, f"the {principal.role} role may not {permission}; ask an admin for access"
-            )
+        wr: Warroom = request.app.state.warroom
+        params = request.path_params
+        try:
+            if "ref" in params and not principal.is_admin:
+                await run_in_threadpool(authorize, wr, principal, permission, params)
+            else:
+                authorize(wr, principal, permission, params)
+        except AccessDenied as exc:
+            raise HTTPException(403, exc.message) from None
         return principal
 
     return check

@@ -95,6 +95,12 @@ class TimelineEntryCreate(_In):
     occurred_at: When = None
 
 
+class HookEntryCreate(TimelineEntryCreate):
+    ref: Annotated[str, StringConstraints(min_length=1, max_length=20)] = Field(
+        description="The incident, e.g. INC-3."
+    )
+
+
 class UpdateCreate(_In):
     audience: Audience
     text: RequiredText
@@ -148,10 +154,26 @@ class PostmortemPublish(_In):
     occurred_at: When = None
 
 
+class RetrospectiveRecord(_In):
+    occurred_at: When = None
+
+
+class ReleaseEveryoneRequest(_In):
+    keep: list[RoleName] = Field(
+        default_factory=lambda: [RoleName.COMMANDER],
+        max_length=8,
+        description="Roles whose holders stay on the incident.",
+    )
+    occurred_at: When = None
+
+
 class TokenCreate(_In):
     name: Name
     role: AccessRole
     expires_at: AwareDatetime | None = None
+    user: Name | None = Field(
+        default=None, description="The user it acts as; its role is then capped by theirs."
+    )
 
 
 # -- responses (documentation of shapes; the read side writes JSON directly) ----------------
@@ -191,6 +213,12 @@ class IncidentSummary(BaseModel):
     closed_at: datetime | None
     last_update_internal_at: datetime | None
     last_update_customers_at: datetime | None
+    updates_due: dict[str, datetime] = Field(
+        default_factory=dict, description="When the next update to each audience is due."
+    )
+    updates_overdue: list[str] = Field(default_factory=list)
+    retrospective_due_at: datetime | None = None
+    retrospective_breached: bool = False
 
 
 class IncidentsPublic(BaseModel):
@@ -218,6 +246,7 @@ class FollowUpPublic(BaseModel):
     reason: str
     created_at: datetime
     closed_at: datetime | None
+    overdue: bool = False
 
 
 class ExperimentPublic(BaseModel):
@@ -249,6 +278,37 @@ class Classification(BaseModel):
     description: str
     suggested: str
     applied: bool
+
+
+class UpdateClockPublic(BaseModel):
+    every: str | None
+    due_at: datetime
+    promised: bool = Field(description="The due time was promised in the last update.")
+    counting_from: datetime
+    reminded_at: datetime | None
+    overdue: bool
+    overdue_since: datetime | None
+
+
+class RetrospectivePublic(BaseModel):
+    within: str | None
+    due_at: datetime
+    reminded_at: datetime | None
+    held_at: datetime | None
+    breached: bool
+    breached_at: datetime | None
+
+
+class PendingClockPublic(BaseModel):
+    kind: str = Field(
+        description="update, sme, escalate, fatigue, retrospective, followup or held-page"
+    )
+    key: str
+    due_at: datetime
+    detail: dict[str, object]
+    attempts: int
+    last_error: str | None
+    dead: bool
 
 
 class IncidentPublic(BaseModel):
@@ -286,11 +346,39 @@ class IncidentPublic(BaseModel):
     postmortem: dict[str, object] | None
     process: ProcessStatus
     classification: Classification | None = None
+    updates: dict[str, UpdateClockPublic] = Field(default_factory=dict)
+    update_overdue: list[str] = Field(
+        default_factory=list, description="Audiences whose update is overdue."
+    )
+    retrospective: RetrospectivePublic | None = None
+    followups_overdue: list[int] = Field(default_factory=list)
+    test_plan: dict[str, object] | None = Field(
+        None, description="The test plan, fixes and automated tests (see /test-plan)."
+    )
+    non_durable: list[dict[str, object]] = Field(
+        default_factory=list, description="Changes flagged non-durable (see /durability)."
+    )
 
 
 class IncidentDetail(IncidentPublic):
     timeline: list[TimelineEntryPublic]
     timeline_count: int
+    clocks: list[PendingClockPublic] = Field(default_factory=list)
+
+
+class ClocksPublic(BaseModel):
+    ref: str
+    data: list[PendingClockPublic]
+    count: int
+    updates: dict[str, UpdateClockPublic]
+    update_overdue: list[str]
+    retrospective: RetrospectivePublic | None
+    followups_overdue: list[int]
+
+
+class ReleasedPublic(BaseModel):
+    ref: str
+    released: list[dict[str, str]]
 
 
 class QuestionPublic(BaseModel):
@@ -303,12 +391,22 @@ class QuestionsPublic(BaseModel):
     data: list[QuestionPublic]
 
 
+class CustomerPostmortemPublic(BaseModel):
+    status: str = Field(description="draft or published")
+    body: str
+    updated_at: datetime | None
+    published_at: datetime | None
+
+
 class PostmortemPublic(BaseModel):
     ref: str
     status: str
     body: str
     updated_at: datetime | None
     published_at: datetime | None
+    customers: CustomerPostmortemPublic | None = Field(
+        None, description="The customer-facing version, once drafted."
+    )
 
 
 class TokenPublic(BaseModel):
@@ -319,6 +417,7 @@ class TokenPublic(BaseModel):
     created_at: datetime
     expires_at: datetime | None
     revoked_at: datetime | None
+    user: str | None = None
 
 
 class TokenCreated(TokenPublic):

@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx2
 
+from warroom.service_layer import audit
+
 EXIT_OK, EXIT_RULE, EXIT_INPUT, EXIT_UNREACHABLE = 0, 1, 2, 3
 
 
@@ -52,6 +54,16 @@ class ApiClient:
         self.base_url = base_url
 
     def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self._send(method, path, **kwargs)
+        if response.status_code == 204 or not response.content:
+            return None
+        return response.json()
+
+    def download(self, path: str) -> bytes:
+        """The raw body of a GET (a PDF, a page)."""
+        return self._send("GET", path).content
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx2.Response:
         try:
             response = self.client.request(method, "/api/v1" + path, **kwargs)
         except httpx2.TransportError as exc:
@@ -63,9 +75,7 @@ class ApiClient:
         if response.status_code >= 400:
             message, body = _message(response)
             raise CliError(message, exit_code_for(response.status_code), body)
-        if response.status_code == 204 or not response.content:
-            return None
-        return response.json()
+        return response
 
     def get(self, path: str, **params: Any) -> Any:
         clean = {k: v for k, v in params.items() if v is not None}
@@ -93,7 +103,9 @@ def http_client_factory(url: str, token: str | None) -> ClientFactory:
         if not token:
             raise CliError("WARROOM_TOKEN is not set; create one with `warroom token create`", 2)
         client = httpx2.Client(
-            base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30.0
+            base_url=url,
+            headers={"Authorization": f"Bearer {token}", "User-Agent": audit.CLI_AGENT},
+            timeout=30.0,
         )
         return ApiClient(client, url)
 

@@ -9,6 +9,7 @@ import typer
 from warroom.entrypoints.cli import notify_output, output
 from warroom.entrypoints.cli.client import CliError
 from warroom.entrypoints.cli.state import call, clean, failing_cleanly, state
+from warroom.entrypoints.cli.testplan_output import durability_lines, plan_lines
 
 At = Annotated[
     str | None,
@@ -130,6 +131,10 @@ def show(
         output.emit_json({**inc, "notifications": sent})
         return
     output.incident(inc)
+    for line in plan_lines(inc.get("test_plan") or {}) + durability_lines(
+        inc.get("non_durable", [])
+    ):
+        typer.echo(line)
     notify_output.notifications_summary(sent)
 
 

@@ -6,12 +6,20 @@ import typer
 
 from warroom.config import Settings
 from warroom.entrypoints.cli import (
+    audit,
     checklists,
+    clocks,
     customers,
+    drills,
+    dump,
     incidents,
+    learning,
+    metrics,
     notify,
     server,
     status,
+    testplan,
+    users,
     work,
 )
 from warroom.entrypoints.cli import oncall as oncall_cli
@@ -44,6 +52,14 @@ status.register(app)
 checklists.register(app)
 customers.register(app)
 oncall_cli.register(app)
+clocks.register(app)
+testplan.register(app)
+users.register(app)
+metrics.register(app)
+drills.register(app)
+learning.register(app)
+audit.register(app)
+dump.register(app)
 
 
 def run() -> None:

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from warroom.adapters.log_setup import configure_logging
 from warroom.adapters.matrix_client import MatrixClient
 from warroom.adapters.notifiers.setup import matrix_config
 from warroom.adapters.policy_file import PolicyError
@@ -50,6 +51,7 @@ def retry(
 def matrix_bot() -> None:
     """Answer `!inc …` commands in Matrix rooms (long-polls /sync; run one per bot account)."""
     settings = Settings()
+    configure_logging(settings.log_level, fmt=settings.log_format)
     try:
         config = matrix_config(settings)
         wr = bootstrap(settings)

@@ -8,6 +8,8 @@ from typing import Any
 
 import typer
 
+from warroom.entrypoints.cli import clock_output
+
 
 def emit_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
@@ -109,6 +111,7 @@ def incident(inc: dict[str, Any], *, timeline_tail: int = 15) -> None:
         typer.echo("Five whys:")
         for w in inc["whys"]:
             typer.echo(f"  {w['position']}. {w['text']}")
+    clock_output.clocks_section(inc)
     entries = inc.get("timeline", [])
     if entries:
         typer.echo(

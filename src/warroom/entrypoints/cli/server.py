@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from contextlib import nullcontext
 from datetime import timedelta
 from pathlib import Path
@@ -12,17 +13,19 @@ import uvicorn
 
 from warroom import queries
 from warroom.adapters import db as database
+from warroom.adapters.log_setup import configure_logging
 from warroom.adapters.orm import start_mappers
 from warroom.adapters.policy_file import PolicyError, load_policy
 from warroom.bootstrap import bootstrap
 from warroom.config import Settings, SettingsError
-from warroom.domain.access import AccessRole
+from warroom.domain.access import SYSTEM, AccessRole
 from warroom.domain.durations import parse_span
 from warroom.domain.errors import InvalidInput
 from warroom.entrypoints.api.app import create_app
 from warroom.entrypoints.cli import output
 from warroom.entrypoints.cli.client import EXIT_INPUT
 from warroom.entrypoints.worker import run_worker, worker_thread
+from warroom.service_layer import audit
 from warroom.service_layer.demo import seed_demo
 from warroom.service_layer.status_demo import seed_status_demo
 
@@ -36,6 +39,15 @@ def _fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:
     return typer.Exit(code)
 
 
+def local_origin() -> audit.Origin:
+    """Who runs a command on the database directly: the account on this machine."""
+    try:
+        account = getpass.getuser()
+    except (KeyError, OSError):
+        account = "unknown"
+    return audit.Origin(channel="cli", actor=f"os:{account}", user_agent=audit.CLI_AGENT)
+
+
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
@@ -46,6 +58,7 @@ def serve(
 ) -> None:
     """Migrate the database and serve the API and web pages (with a worker by default)."""
     settings = Settings()
+    configure_logging(settings.log_level, fmt=settings.log_format)
     try:
         settings.require_secret_key()
         wr = bootstrap(settings)
@@ -53,7 +66,9 @@ def serve(
         raise _fail(str(exc)) from None
     if demo:
         with wr.db.read.connect() as conn:
-            empty = not queries.list_incidents(conn, queries.IncidentFilter(), limit=1)["count"]
+            empty = not queries.list_incidents(
+                conn, queries.IncidentFilter(principal=SYSTEM), limit=1
+            )["count"]
         if empty:
             refs = seed_demo(wr.bus, wr.clock.now())
             seed_status_demo(wr.bus, refs)
@@ -74,6 +89,7 @@ def serve(
 def worker() -> None:
     """Fire due timers and deliver notifications until stopped (any number may run)."""
     settings = Settings()
+    configure_logging(settings.log_level, fmt=settings.log_format)
     try:
         wr = bootstrap(settings)
     except (SettingsError, PolicyError) as exc:
@@ -93,7 +109,7 @@ def db_upgrade(
     settings = Settings()
     db = database.open_database(settings.database_url)
     try:
-        database.upgrade(db, revision)
+        database.upgrade(db, revision, policy=load_policy(settings.policy))
     finally:
         db.dispose()
     typer.echo(f"Database at {revision}: {settings.database_url.split('@')[-1]}")
@@ -107,6 +123,9 @@ def token_create(
         str | None, typer.Option(help="Lifetime such as 90d; never expires if omitted.")
     ] = None,
     json_: Annotated[bool, typer.Option("--json", help='Print {"token": …}.')] = False,
+    user: Annotated[
+        str | None, typer.Option(help="A user it acts as (its role is capped by theirs).")
+    ] = None,
 ) -> None:
     """Make an API token; it is printed once and stored only as a hash."""
     try:
@@ -123,8 +142,18 @@ def token_create(
                 expires = now + timedelta(seconds=parse_span(expires_in).seconds)
             except ValueError as exc:
                 raise _fail(f"--expires-in: {exc}") from None
+        owner = wr.users.by_handle(user) if user else None
+        if user and owner is None:
+            raise _fail(f"--user: no user {user!r}")
         try:
-            token, record = wr.tokens.create(name=name, role=access, now=now, expires_at=expires)
+            with audit.bound(local_origin()):
+                token, record = wr.tokens.create(
+                    name=name,
+                    role=access,
+                    now=now,
+                    expires_at=expires,
+                    user_id=owner.id if owner else None,
+                )
         except InvalidInput as exc:
             raise _fail(f"--{exc.field}: {exc.reason}") from None
     finally:

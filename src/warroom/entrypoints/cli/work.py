@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from warroom.entrypoints.cli import output
+from warroom.entrypoints.cli.client import ApiClient
 from warroom.entrypoints.cli.incidents import At, Json
 from warroom.entrypoints.cli.state import call, clean
 
@@ -131,6 +134,10 @@ def why(
     output.emit_json(inc) if json_ else typer.echo(f"Why #{len(inc['whys'])} recorded")
 
 
+def _download(path: str, client: ApiClient) -> bytes:
+    return client.download(path)
+
+
 def postmortem(
     ctx: typer.Context,
     ref: Ref,
@@ -139,6 +146,12 @@ def postmortem(
         typer.FileText | None, typer.Option("--file", help="Save this Markdown file as the body.")
     ] = None,
     publish: Annotated[bool, typer.Option(help="Publish the saved postmortem.")] = False,
+    pdf: Annotated[
+        Path | None, typer.Option("--pdf", help="Write the postmortem as PDF to this file.")
+    ] = None,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Write it as a web page to this file.")
+    ] = None,
     at: At = None,
     json_: Json = False,
 ) -> None:
@@ -155,6 +168,14 @@ def postmortem(
             ctx,
             lambda c: c.post(f"/incidents/{ref}/postmortem/publish", clean(occurred_at=at)),
         )
+    for target, suffix in ((pdf, "pdf"), (html, "html")):
+        if target is not None:
+            target.write_bytes(
+                call(ctx, partial(_download, f"/incidents/{ref}/postmortem.{suffix}"))
+            )
+            typer.secho(f"Wrote {target}", err=True, fg=typer.colors.CYAN)
+    if pdf is not None or html is not None:
+        return
     if json_:
         output.emit_json(pm)
         return

@@ -24,15 +24,35 @@ from warroom.domain.enums import (
     Visibility,
 )
 from warroom.domain.errors import DomainError, NotFound
-from warroom.entrypoints.web import console_actions, console_incident, console_pages, status_forms
+from warroom.entrypoints.web import (
+    console_account,
+    console_actions,
+    console_admin,
+    console_incident,
+    console_members,
+    console_metrics,
+    console_pages,
+    console_postmortem,
+    sso,
+    status_forms,
+)
 from warroom.entrypoints.web.auth import CsrfFailed, Forbidden, LoginRequired, Sessions
 from warroom.entrypoints.web.render import is_htmx, page
-from warroom.entrypoints.web.status_forms import RateLimit
 from warroom.entrypoints.web.status_render import StatusRenderer
 from warroom.entrypoints.web.status_serve import StatusPageMiddleware
 from warroom.entrypoints.web.templating import make_environment
 
-ROUTERS = (console_pages.router, console_incident.router, console_actions.router)
+ROUTERS = (
+    console_pages.router,
+    console_account.router,
+    console_admin.router,
+    console_members.router,
+    console_incident.router,
+    console_actions.router,
+    sso.router,
+    console_metrics.router,
+    console_postmortem.router,
+)
 
 
 def _globals() -> dict[str, Any]:
@@ -46,6 +66,7 @@ def _globals() -> dict[str, Any]:
         "STAGES": [str(s) for s in Stage],
         "VISIBILITIES": [str(v) for v in Visibility],
         "WRITE": Permission.WRITE,
+        "ADMIN": Permission.ADMIN,
     }
 
 
@@ -63,8 +84,9 @@ def install_web(app: FastAPI, wr: Warroom) -> None:
     secret = wr.settings.require_secret_key()
     app.state.templates = env
     app.state.console_sessions = Sessions(wr, secret)
+    app.state.sso_client = sso.sso_client(wr)
+    app.state.sso_signer = URLSafeTimedSerializer(secret, salt="warroom.console.sso")
     app.state.subscription_signer = URLSafeTimedSerializer(secret, salt="warroom.status.subscribe")
-    app.state.subscribe_limit = RateLimit()
     renderer = StatusRenderer(wr, env, subscribe_enabled="email" in wr.notifiers)
     app.state.status_renderer = renderer
     wr.listeners.append(renderer.on_event)

@@ -27,6 +27,7 @@ from warroom.domain.errors import DomainError, InvalidInput, NotFound, RuleViola
 from warroom.entrypoints.web import forms
 from warroom.entrypoints.web.auth import ConsoleUser, Responder
 from warroom.entrypoints.web.console_incident import incident_context
+from warroom.entrypoints.web.console_testplan import TESTPLAN_ACTIONS
 from warroom.entrypoints.web.render import handle, is_htmx, macro, page, warroom
 
 router = APIRouter(include_in_schema=False)
@@ -240,6 +241,7 @@ ACTIONS: dict[str, tuple[Build, str | None]] = {
     "followups": (_followup, "followup_form"),
     "followups/close": (_close_followup, None),
     "links": (_links, None),
+    **TESTPLAN_ACTIONS,
 }
 
 

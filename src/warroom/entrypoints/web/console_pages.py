@@ -10,6 +10,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from warroom import queries
 from warroom.domain import commands
+from warroom.domain.access import Principal
 from warroom.domain.enums import Stage, Visibility
 from warroom.domain.errors import DomainError, DuplicateSuspected, InvalidInput
 from warroom.domain.policy import ClassificationRule
@@ -17,6 +18,7 @@ from warroom.entrypoints.web import forms
 from warroom.entrypoints.web.auth import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
+    SESSION_SECONDS,
     Responder,
     Viewer,
     sessions_of,
@@ -30,7 +32,7 @@ router = APIRouter(include_in_schema=False)
 # -- sign in / out --------------------------------------------------------------------------------
 
 
-def _safe_next(value: str | None) -> str:
+def safe_next(value: str | None) -> str:
     # Only paths on this site: never an open redirect.
     if value and value.startswith("/") and not value.startswith("//"):
         return value
@@ -48,40 +50,76 @@ def _login_page(request: Request, error: str | None, status_code: int, next_url:
         error=error,
         next_url=next_url,
         user=None,
+        sso=warroom(request).settings.oidc_issuer is not None,
     )
     response.set_cookie(LOGIN_CSRF_COOKIE, token, max_age=3600, **sessions.cookie_args())
     return response
 
 
+async def login_failed(
+    request: Request, error: str, status_code: int, next_url: str, *, handle: str = ""
+) -> Response:
+    """The sign-in page again, saying why; the refusal is recorded in the audit log."""
+    users = warroom(request).users
+    await run_in_threadpool(users.sign_in_refused, handle, error, method="sso")
+    return _login_page(request, error, status_code, next_url)
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str | None = None) -> Response:
-    return _login_page(request, None, 200, _safe_next(next))
+    return _login_page(request, None, 200, safe_next(next))
 
 
 @router.post("/login")
 async def login(request: Request) -> Response:
     form = await request.form()
     sessions = sessions_of(request)
-    next_url = _safe_next(forms.text(form, "next", limit=2000))
+    next_url = safe_next(forms.text(form, "next", limit=2000))
     if not sessions.check_login_csrf(
         request.cookies.get(LOGIN_CSRF_COOKIE), forms.text(form, "csrf", limit=500)
     ):
         return _login_page(request, "The form expired; please sign in again.", 403, next_url)
     token = forms.text(form, "token", limit=500)
     wr = warroom(request)
-    principal = await run_in_threadpool(wr.tokens.verify, token, wr.clock.now()) if token else None
-    if principal is None:
-        return _login_page(request, "That token is unknown, expired or revoked.", 401, next_url)
-    response = RedirectResponse(next_url, status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE, sessions.issue(principal), max_age=12 * 3600, **sessions.cookie_args()
+    if token:
+        principal = await run_in_threadpool(wr.tokens.verify, token, wr.clock.now())
+        if principal is None:
+            reason = "That token is unknown, expired or revoked."
+            await run_in_threadpool(wr.users.sign_in_refused, "", reason, method="token")
+            return _login_page(request, reason, 401, next_url)
+        return await begin_session(request, principal, next_url)
+    # Taken as typed (passwords may have spaces); the store bounds their length.
+    handle, password = form.get("handle"), form.get("password")
+    handle = handle[:200] if isinstance(handle, str) else ""
+    password = password if isinstance(password, str) else ""
+    user = await run_in_threadpool(wr.users.authenticate, handle, password, wr.clock.now())
+    if user is None:
+        # One message for an unknown user, a wrong password and a disabled user.
+        return _login_page(request, "Wrong user name or password.", 401, next_url)
+    return await begin_session(
+        request, Principal(name=user.handle, role=user.role, user_id=user.id), next_url
     )
+
+
+async def begin_session(request: Request, principal: Principal, next_url: str) -> Response:
+    """Answer a successful sign-in: a fresh session cookie, then on to `next_url`."""
+    sessions = sessions_of(request)
+    response = RedirectResponse(next_url, status_code=303)
+    cookie = await run_in_threadpool(
+        lambda: sessions.issue(
+            principal,
+            client_ip=request.client.host if request.client else None,
+            user_agent=request.headers.get("user-agent"),
+        )
+    )
+    response.set_cookie(SESSION_COOKIE, cookie, max_age=SESSION_SECONDS, **sessions.cookie_args())
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
     return response
 
 
 @router.post("/logout")
 async def logout(request: Request, user: Viewer) -> Response:
+    await run_in_threadpool(sessions_of(request).end, request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -111,6 +149,7 @@ def incident_list(
         stages=stages,
         service=(service or "").strip() or None,
         person=user.name if mine else None,
+        principal=user.principal,
     )
     with wr.db.read.connect() as conn:
         listing = queries.list_incidents(conn, filters, limit=200)
@@ -211,6 +250,7 @@ async def declare(request: Request, user: Responder) -> Response:
             occurred_at=forms.moment(form, "occurred_at"),
             detected_at=forms.moment(form, "detected_at"),
             force=forms.checkbox(form, "force"),
+            by_admin=user.principal.is_admin,
         )
         result = await handle(request, command)
     except DuplicateSuspected as exc:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections import deque
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -18,27 +16,6 @@ from warroom.entrypoints.web.render import handle, page, warroom
 router = APIRouter(include_in_schema=False)
 
 CONFIRM_SECONDS = 7 * 24 * 3600
-
-
-class RateLimit:
-    """At most `limit` requests per `window` seconds per client address (in this process)."""
-
-    def __init__(self, limit: int = 5, window: float = 600.0) -> None:
-        self.limit = limit
-        self.window = window
-        self._hits: dict[str, deque[float]] = {}
-
-    def allow(self, client: str) -> bool:
-        now = time.monotonic()
-        if len(self._hits) > 50_000:
-            self._hits.clear()
-        hits = self._hits.setdefault(client, deque())
-        while hits and hits[0] <= now - self.window:
-            hits.popleft()
-        if len(hits) >= self.limit:
-            return False
-        hits.append(now)
-        return True
 
 
 def signer(request: Request) -> URLSafeTimedSerializer:
@@ -82,14 +59,6 @@ def subscribe_form(request: Request) -> Response:
 
 @router.post("/status/subscribe", response_class=HTMLResponse)
 async def subscribe(request: Request) -> Response:
-    limiter: RateLimit = request.app.state.subscribe_limit
-    client = request.client.host if request.client else "unknown"
-    if not limiter.allow(client):
-        return _subscribe_page(
-            request,
-            429,
-            error={"field": None, "message": "Too many requests; try again in a few minutes."},
-        )
     form = await request.form()
     values = {"email": forms.text(form, "email", limit=400)}
     try:

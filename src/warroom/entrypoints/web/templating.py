@@ -6,6 +6,9 @@ from datetime import UTC, datetime
 from importlib import resources
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from warroom.adapters.markdown import to_html
 
 
 def parse_time(value: datetime | str | None) -> datetime | None:
@@ -58,6 +61,11 @@ def linkable(url: str | None) -> bool:
     return bool(url) and str(url).strip().lower().startswith(_SAFE_SCHEMES)
 
 
+def markdown(text: str | None) -> Markup:
+    """Markdown as sanitised HTML (safe to insert unescaped)."""
+    return Markup(to_html(text or ""))  # sanitised by nh3 in to_html
+
+
 def make_environment() -> Environment:
     folder = resources.files("warroom") / "entrypoints" / "web" / "templates"
     env = Environment(
@@ -68,6 +76,6 @@ def make_environment() -> Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
-    env.filters.update(when=when, iso=iso, duration=duration, label=label)
+    env.filters.update(when=when, iso=iso, duration=duration, label=label, markdown=markdown)
     env.tests["linkable"] = linkable
     return env

@@ -10,13 +10,20 @@ from warroom.service_layer.handlers import (
     alerts,
     catalog,
     checklists,
+    clock_notices,
+    clock_timers,
+    clocks,
     customers,
+    drills,
     incidents,
+    learning,
+    members,
     notifications,
     oncall,
     people,
     record,
     status,
+    testplan,
     work,
 )
 from warroom.service_layer.handlers.timers import TimerHandler
@@ -47,6 +54,11 @@ COMMAND_HANDLERS: dict[type[Command], CommandHandler] = {
     **alerts.COMMAND_HANDLERS,
     **catalog.COMMAND_HANDLERS,
     **oncall.COMMAND_HANDLERS,
+    **clocks.COMMAND_HANDLERS,
+    **testplan.COMMAND_HANDLERS,
+    **members.COMMAND_HANDLERS,
+    **drills.COMMAND_HANDLERS,
+    **learning.COMMAND_HANDLERS,
 }
 
 EVENT_HANDLERS: dict[type[Event], list[EventHandler]] = _combine(
@@ -54,6 +66,11 @@ EVENT_HANDLERS: dict[type[Event], list[EventHandler]] = _combine(
     oncall.EVENT_HANDLERS,
     notifications.EVENT_HANDLERS,
     status.EVENT_HANDLERS,
+    clocks.EVENT_HANDLERS,
+    clock_notices.EVENT_HANDLERS,
+    testplan.EVENT_HANDLERS,
+    learning.EVENT_HANDLERS,
+    drills.EVENT_HANDLERS,
     # Checklists react to every event type (which events tick which items is policy data),
     # after the other reactions, so an item bound to their events sees them too.
     checklists.EVENT_HANDLERS,
@@ -63,6 +80,8 @@ EVENT_HANDLERS: dict[type[Event], list[EventHandler]] = _combine(
 TIMER_HANDLERS: dict[str, TimerHandler] = {
     **notifications.TIMER_HANDLERS,
     **checklists.TIMER_HANDLERS,
+    **clock_timers.TIMER_HANDLERS,
     PAGE_TIMER: escalate,
     alerts.SETTLE_TIMER: alerts.settle,
+    **drills.TIMER_HANDLERS,
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -114,7 +115,10 @@ def _create(
     if new_id is None:
         return None
     alert.id = new_id
-    _act(alert, action, rule, uow=uow, ctx=ctx, now=now, by=cmd.integration)
+    if cmd.drill_ref is not None:
+        _drill(alert, action, cmd, uow=uow, now=now)
+    else:
+        _act(alert, action, rule, uow=uow, ctx=ctx, now=now, by=cmd.integration)
     return alert
 
 
@@ -176,17 +180,52 @@ def _act(
         uow.alerts.update(alert.id, page_id=page.id)
 
 
-def _attach(alert: Alert, ref: str, *, uow: UnitOfWork, now: datetime, by: str) -> None:
+def _drill(
+    alert: Alert, action: RuleAction, cmd: IngestAlerts, *, uow: UnitOfWork, now: datetime
+) -> None:
+    """A drill's alert joins its drill and pages nobody; the entry says what a real one
+    would have done, so the team practises with the rule as it stands."""
+    assert cmd.drill_ref is not None
+    would = _WOULD[action] + (f" (rule {alert.rule})" if alert.rule else "")
+    _attach(
+        alert,
+        cmd.drill_ref,
+        uow=uow,
+        now=now,
+        by=cmd.integration,
+        extra={**cmd.drill_data, "would": str(action)},
+        suffix=f" [drill: a real alert {would}; nobody paged]",
+    )
+
+
+_WOULD = {
+    RuleAction.ALERT: "would be recorded only",
+    RuleAction.PAGE: "would page the service's escalation policy",
+    RuleAction.INCIDENT: "would declare an incident and page",
+    RuleAction.ATTACH: "would join the open incident of its service",
+}
+
+
+def _attach(
+    alert: Alert,
+    ref: str,
+    *,
+    uow: UnitOfWork,
+    now: datetime,
+    by: str,
+    extra: Mapping[str, object] | None = None,
+    suffix: str = "",
+) -> None:
     alert.incident_ref = ref
     uow.alerts.update(alert.id, incident_ref=ref)
     # Just declared in this unit of work: use it rather than query (and flush) again.
     incident = next((i for i in uow.incidents.seen if i.ref == ref), None) or uow.incidents.get(ref)
     incident.record_alert(
-        f"Alert firing: {alert.title}",
+        f"Alert firing: {alert.title}{suffix}",
         by=f"alert:{by}",
         now=now,
         occurred_at=alert.started_at,
-        data={"alert": alert.id, "fingerprint": alert.fingerprint},
+        data={**(extra or {}), "alert": alert.id, "fingerprint": alert.fingerprint},
     )
 
 

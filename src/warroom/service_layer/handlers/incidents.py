@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from warroom.domain import commands
+from warroom.domain.access import AccessRole, Principal
 from warroom.domain.duplicates import find_duplicates
 from warroom.domain.errors import DuplicateSuspected
 from warroom.domain.incident import Incident
@@ -22,7 +23,9 @@ def declare_incident(
         duplicates = find_duplicates(
             title=cmd.title,
             services=cmd.services,
-            open_incidents=uow.incidents.open_incidents(),
+            open_incidents=uow.incidents.open_incidents(
+                Principal(cmd.by, AccessRole.ADMIN if cmd.by_admin else AccessRole.RESPONDER)
+            ),
             threshold=policy.duplicate_title_similarity,
         )
         if duplicates:

@@ -13,7 +13,7 @@ from typing import Any
 from warroom.domain import events
 from warroom.domain.background import DueTimer, OutboundMessage
 from warroom.domain.commands import Command
-from warroom.domain.enums import Audience, EntryKind, RoleName
+from warroom.domain.enums import Audience, EntryKind, RoleName, Visibility
 from warroom.domain.errors import NotFound, RuleViolation
 from warroom.domain.incident import Incident
 from warroom.domain.notify_commands import RecordDelivery, RetryNotification
@@ -102,9 +102,12 @@ def on_update_posted(event: events.UpdatePosted, *, uow: UnitOfWork, ctx: Contex
     key = f"{event.ref}:update:{audience}:{digest(event.occurred_at.isoformat(), event.text)}"
     subject = f"[{incident.ref}-{incident.severity.upper()}] {incident.summary_line}"
     payload = {"event": "incident.update", "audience": str(audience), "author": event.author}
+    # A restricted incident's updates stay in its own rooms and with its people: the
+    # policy's audience destinations are shared lists and channels.
+    shared = incident.visibility is not Visibility.RESTRICTED
     if audience is Audience.INTERNAL:
         post_in_rooms(uow, ctx, incident, key=key, body=event.text)
-        for dest in ctx.policy.notifications.internal:
+        for dest in ctx.policy.notifications.internal if shared else ():
             send_to(
                 uow,
                 ctx,
@@ -116,7 +119,7 @@ def on_update_posted(event: events.UpdatePosted, *, uow: UnitOfWork, ctx: Contex
                 payload=payload,
             )
     elif audience is Audience.CUSTOMERS:
-        for dest in ctx.policy.notifications.customers:
+        for dest in ctx.policy.notifications.customers if shared else ():
             send_to(
                 uow,
                 ctx,

@@ -8,6 +8,7 @@ import secrets
 from typing import Any
 
 from warroom.domain import commands, events
+from warroom.domain.drills import DRILL_INTEGRATION
 from warroom.domain.errors import InvalidInput, NotFound, RuleViolation
 from warroom.domain.integrations import Integration
 from warroom.domain.oncall import Override
@@ -62,6 +63,10 @@ def _check_service(uow: UnitOfWork, service: object) -> None:
 def create_integration(cmd: CreateIntegration, *, uow: UnitOfWork, ctx: Context) -> dict[str, Any]:
     if uow.alerts.integration(cmd.name) is not None:
         raise RuleViolation("integrations.unique", f"an integration named {cmd.name!r} exists")
+    if cmd.name == DRILL_INTEGRATION:
+        raise RuleViolation(
+            "integrations.reserved", f"{cmd.name!r} is reserved for the alerts of drills"
+        )
     _check_service(uow, cmd.service)
     key = new_key()
     integration = Integration(

@@ -21,8 +21,16 @@ def make_fire_timer(handlers: dict[str, TimerHandler]) -> CommandHandler:
     """The FireTimer handler, dispatching on the timer's kind to `handlers`."""
 
     def fire_timer(cmd: commands.FireTimer, *, uow: UnitOfWork, ctx: Context) -> dict[str, Any]:
-        timer: DueTimer | None = uow.timers.get_claimed(cmd.timer_id, cmd.worker)
-        if timer is None or timer.due_at != cmd.due_at:
+        # Lock the incident before the timer row, in the order commands take them (a
+        # command locks its incident, then schedules its timers): no deadlock.
+        ref = cmd.incident_ref
+        if ref is None:
+            claimed = uow.timers.get_claimed(cmd.timer_id, cmd.worker)
+            ref = claimed.incident_ref if claimed is not None else None
+        if ref is not None:
+            uow.incidents.get(ref)
+        timer: DueTimer | None = uow.timers.lock_claimed(cmd.timer_id, cmd.worker, cmd.due_at)
+        if timer is None:
             # Fired by another worker after our lease ran out, moved, or cancelled.
             return {"fired": False}
         handler = handlers.get(timer.kind)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from warroom.domain import commands
-from warroom.domain.postmortem_draft import KEY_KINDS, draft_postmortem
+from warroom.domain.postmortem_draft import DRAFT_KINDS, draft_postmortem
 from warroom.service_layer.messagebus import CommandHandler, Context
 from warroom.service_layer.unit_of_work import UnitOfWork
 
@@ -79,7 +79,7 @@ def write_postmortem(
     incident = uow.incidents.get(cmd.ref)
     body = cmd.body
     if body is None:
-        body = draft_postmortem(incident, uow.incidents.entries(incident.number, KEY_KINDS))
+        body = draft_postmortem(incident, uow.incidents.entries(incident.number, DRAFT_KINDS))
     incident.write_postmortem(body, policy=ctx.policy, by=cmd.by, now=ctx.clock.now())
     return {"ref": incident.ref}
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from warroom.domain.access import AccessRole
+from warroom.domain.errors import NotFound
 from warroom.entrypoints.api import schemas
 from warroom.entrypoints.api.deps import Admin, Reader, WarroomDep
 from warroom.entrypoints.api.openapi import INVALID, MISSING
@@ -26,8 +27,15 @@ def get_policy(wr: WarroomDep, who: Reader) -> JSONBytes:
 @router.post("/tokens", status_code=201, response_model=schemas.TokenCreated, responses=INVALID)
 def create_token(body: schemas.TokenCreate, wr: WarroomDep, who: Admin) -> JSONBytes:
     """Make an API token; its value is shown in this response only."""
+    user = wr.users.by_handle(body.user) if body.user else None
+    if body.user and user is None:
+        raise NotFound("user", body.user)
     token, record = wr.tokens.create(
-        name=body.name, role=AccessRole(body.role), now=wr.clock.now(), expires_at=body.expires_at
+        name=body.name,
+        role=AccessRole(body.role),
+        now=wr.clock.now(),
+        expires_at=body.expires_at,
+        user_id=user.id if user else None,
     )
     return JSONBytes({**asdict(record), "token": token}, status_code=201)
 

@@ -10,6 +10,7 @@ from starlette.responses import HTMLResponse, Response
 
 from warroom import alert_queries
 from warroom.bootstrap import Warroom
+from warroom.domain.access import Principal
 from warroom.domain.errors import NotFound
 from warroom.domain.integrations import Integration
 from warroom.domain.oncall_commands import (
@@ -141,32 +142,37 @@ async def list_alerts(
     with wr.db.read.connect() as conn:
         return JSONBytes(
             alert_queries.list_alerts(
-                conn, status=status, service=service, limit=limit, offset=offset
+                conn, seen_by=who, status=status, service=service, limit=limit, offset=offset
             )
         )
 
 
-@router.get("/alerts/{alert_id}", tags=["alerts"], responses=MISSING)
-async def get_alert(alert_id: int, wr: WarroomDep, who: Reader) -> JSONBytes:
+def _alert_or_404(wr: Warroom, alert_id: int, who: Principal) -> dict[str, Any]:
+    """The alert as `who` sees it; one on a restricted incident they cannot see is missing."""
     with wr.db.read.connect() as conn:
-        found = alert_queries.get_alert(conn, alert_id)
+        found = alert_queries.get_alert(conn, alert_id, seen_by=who)
     if found is None:
         raise NotFound("alert", str(alert_id))
-    return JSONBytes(found)
+    return found
+
+
+@router.get("/alerts/{alert_id}", tags=["alerts"], responses=MISSING)
+async def get_alert(alert_id: int, wr: WarroomDep, who: Reader) -> JSONBytes:
+    return JSONBytes(_alert_or_404(wr, alert_id, who))
 
 
 @router.post("/alerts/{alert_id}/acknowledge", tags=["alerts"], responses=ALL)
 def acknowledge_alert(alert_id: int, wr: WarroomDep, who: Writer) -> JSONBytes:
+    _alert_or_404(wr, alert_id, who)
     wr.bus.handle(AcknowledgeAlert(alert_id=alert_id, by=who.name))
-    with wr.db.read.connect() as conn:
-        return JSONBytes(alert_queries.get_alert(conn, alert_id))
+    return JSONBytes(_alert_or_404(wr, alert_id, who))
 
 
 @router.post("/alerts/{alert_id}/resolve", tags=["alerts"], responses=ALL)
 def resolve_alert(alert_id: int, wr: WarroomDep, who: Writer) -> JSONBytes:
+    _alert_or_404(wr, alert_id, who)
     wr.bus.handle(ResolveAlert(alert_id=alert_id, by=who.name))
-    with wr.db.read.connect() as conn:
-        return JSONBytes(alert_queries.get_alert(conn, alert_id))
+    return JSONBytes(_alert_or_404(wr, alert_id, who))
 
 
 # Pages --------------------------------------------------------------------------------------------
@@ -181,12 +187,14 @@ async def list_pages(
     offset: Offset = 0,
 ) -> JSONBytes:
     with wr.db.read.connect() as conn:
-        return JSONBytes(alert_queries.list_pages(conn, status=status, limit=limit, offset=offset))
+        return JSONBytes(
+            alert_queries.list_pages(conn, seen_by=who, status=status, limit=limit, offset=offset)
+        )
 
 
-def _page_or_404(wr: Warroom, page_id: int) -> dict[str, Any]:
+def _page_or_404(wr: Warroom, page_id: int, seen_by: Principal | None) -> dict[str, Any]:
     with wr.db.read.connect() as conn:
-        found = alert_queries.get_page(conn, page_id)
+        found = alert_queries.get_page(conn, page_id, seen_by=seen_by)
     if found is None:
         raise NotFound("page", str(page_id))
     return found
@@ -194,7 +202,7 @@ def _page_or_404(wr: Warroom, page_id: int) -> dict[str, Any]:
 
 @router.get("/pages/{page_id}", tags=["pages"], response_model=PagePublic, responses=MISSING)
 def get_page(page_id: int, wr: WarroomDep, who: Reader) -> JSONBytes:
-    return JSONBytes(_page_or_404(wr, page_id))
+    return JSONBytes(_page_or_404(wr, page_id, who))
 
 
 @router.post(
@@ -205,8 +213,9 @@ def acknowledge_page(
 ) -> JSONBytes:
     """Acknowledge a page: escalation stops (and its alert is acknowledged)."""
     by = body.by if body is not None and body.by else who.name
+    _page_or_404(wr, page_id, who)  # a page of a hidden incident is missing to `who`
     wr.bus.handle(AcknowledgePage(page_id=page_id, by=by))
-    return JSONBytes(_page_or_404(wr, page_id))
+    return JSONBytes(_page_or_404(wr, page_id, who))
 
 
 def _link_ok(request: Request, page_id: int, by: str, token: str) -> bool:
@@ -229,7 +238,7 @@ def ack_link_form(page_id: int, request: Request, by: str = "", token: str = "")
     wr: Warroom = request.app.state.warroom
     if not _link_ok(request, page_id, by, token):
         return HTMLResponse("<p>This acknowledge link is not valid.</p>", status_code=403)
-    page = _page_or_404(wr, page_id)
+    page = _page_or_404(wr, page_id, None)
     return HTMLResponse(
         _FORM.format(
             id=page_id,

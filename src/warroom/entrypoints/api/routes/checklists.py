@@ -99,5 +99,5 @@ def incident_next_steps(ref: str, wr: WarroomDep, who: Reader, person: Person = 
 def my_steps(wr: WarroomDep, who: Reader, person: Person = None) -> JSONBytes:
     """Your next steps on every open incident where you hold a role."""
     with wr.read_session() as session:
-        view = my_next_steps(session, wr.policy, person or who.name, wr.clock.now())
+        view = my_next_steps(session, wr.policy, person or who.name, wr.clock.now(), seen_by=who)
     return JSONBytes(view)

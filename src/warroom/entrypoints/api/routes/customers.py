@@ -9,12 +9,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Request
 
 from warroom.domain import checklist_commands as cc
 from warroom.domain.access import Permission, Principal
 from warroom.entrypoints.api import schemas_checklists as s
-from warroom.entrypoints.api.deps import Idempotency, WarroomDep, current_principal, execute
+from warroom.entrypoints.api.deps import (
+    Idempotency,
+    WarroomDep,
+    current_principal,
+    execute,
+    require,
+)
 from warroom.entrypoints.api.openapi import ALL, MISSING
 from warroom.entrypoints.api.responses import JSONBytes
 from warroom.service_layer.customers_view import customers_view
@@ -23,16 +29,25 @@ from warroom.service_layer.views import load_incident
 router = APIRouter(prefix="/incidents/{ref}/customers", tags=["affected customers"])
 
 
+_write = require(Permission.WRITE)
+
+
 async def responder_only(
+    request: Request,
     principal: Annotated[Principal, Depends(current_principal)],
 ) -> Principal:
-    if not principal.can(Permission.WRITE):
+    # Reads too need the right to write on the incident (the common check, so a
+    # restricted incident stays hidden and an incident role widens it).
+    try:
+        return await _write(request, principal)
+    except HTTPException as exc:
+        if exc.status_code != 403:
+            raise
         raise HTTPException(
             403,
             "affected customers and their contacts are personal data: only responders "
             "and admins may read or change them",
-        )
-    return principal
+        ) from None
 
 
 Responder = Annotated[Principal, Depends(responder_only)]

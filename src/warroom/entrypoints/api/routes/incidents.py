@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
+from pydantic import StringConstraints
 
 from warroom import queries
 from warroom.domain import commands
@@ -47,6 +48,7 @@ def declare(
         occurred_at=body.occurred_at,
         detected_at=body.detected_at,
         force=body.force,
+        by_admin=who.is_admin,
     )
 
     def render(result: dict[str, Any]) -> dict[str, Any]:
@@ -60,7 +62,9 @@ async def list_incidents(
     wr: WarroomDep,
     who: Reader,
     status: Literal["open", "closed", "all"] = "all",
-    severity: Annotated[list[str] | None, Query(max_length=20)] = None,
+    severity: Annotated[
+        list[Annotated[str, StringConstraints(max_length=100)]] | None, Query(max_length=20)
+    ] = None,
     stage: Annotated[list[Stage] | None, Query(max_length=10)] = None,
     service: Annotated[str | None, Query(max_length=100)] = None,
     person: Annotated[str | None, Query(max_length=100)] = None,
@@ -76,6 +80,7 @@ async def list_incidents(
         service=service,
         person=person,
         drill=drill,
+        principal=who,
     )
     with wr.db.read.connect() as conn:
         page = queries.list_incidents(conn, filters, limit=limit, offset=offset)
@@ -83,7 +88,7 @@ async def list_incidents(
 
 
 @router.get("/{ref}", response_model=schemas.IncidentDetail, responses=MISSING)
-async def show(
+def show(  # in the thread pool: its ~8 queries would hold the event loop meanwhile
     ref: str,
     wr: WarroomDep,
     who: Reader,

@@ -41,7 +41,7 @@ async def incident_notifications(
         if not queries.incident_exists(conn, number):
             raise NotFound("incident", f"INC-{number}")
         data, count = notification_queries.notifications(
-            conn, incident_id=number, status=status, limit=limit, offset=offset
+            conn, seen_by=who, incident_id=number, status=status, limit=limit, offset=offset
         )
         by_status = notification_queries.status_counts(conn, number)
     return JSONBytes({"data": data, "count": count, "by_status": by_status})
@@ -59,7 +59,7 @@ async def list_notifications(
     """Messages across incidents, e.g. `?status=dead` for the dead letters."""
     with wr.db.read.connect() as conn:
         data, count = notification_queries.notifications(
-            conn, status=status, channel=channel, limit=limit, offset=offset
+            conn, seen_by=who, status=status, channel=channel, limit=limit, offset=offset
         )
     return JSONBytes({"data": data, "count": count})
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from enum import StrEnum
+
+from fastapi import APIRouter, Response
 
 from warroom.domain import commands
 from warroom.entrypoints.api import schemas
@@ -10,9 +12,16 @@ from warroom.entrypoints.api.deps import Idempotency, Reader, WarroomDep, Writer
 from warroom.entrypoints.api.openapi import ALL, MISSING
 from warroom.entrypoints.api.responses import JSONBytes
 from warroom.entrypoints.api.routes._views import incident_public
+from warroom.entrypoints.api.routes.learning import postmortem_as_html, postmortem_as_pdf
 from warroom.service_layer.views import postmortem_view
 
 router = APIRouter(prefix="/incidents/{ref}", tags=["follow-ups and learning"])
+
+
+class PostmortemFormat(StrEnum):
+    JSON = "json"
+    HTML = "html"
+    PDF = "pdf"
 
 
 @router.post("/followups", status_code=201, response_model=schemas.IncidentPublic, responses=ALL)
@@ -92,8 +101,15 @@ def _postmortem(wr: WarroomDep, ref: str) -> dict[str, object]:
 
 
 @router.get("/postmortem", response_model=schemas.PostmortemPublic, responses=MISSING)
-def get_postmortem(ref: str, wr: WarroomDep, who: Reader) -> JSONBytes:
-    """The saved postmortem, or (status "unsaved") a draft made from the record now."""
+def get_postmortem(
+    ref: str, wr: WarroomDep, who: Reader, format: PostmortemFormat = PostmortemFormat.JSON
+) -> Response:
+    """The saved postmortem, or (status "unsaved") a draft made from the record now;
+    `?format=html` or `pdf` renders it (as `postmortem.html` / `postmortem.pdf` do)."""
+    if format is PostmortemFormat.HTML:
+        return postmortem_as_html(ref, wr, who)
+    if format is PostmortemFormat.PDF:
+        return postmortem_as_pdf(ref, wr, who)
     return JSONBytes(_postmortem(wr, ref))
 
 

@@ -1,0 +1,1 @@
+"""The JSON Lines dump of every table: `warroom export` writes it, `warroom import` reads it."""

@@ -1,0 +1,1 @@
+"""Bundled drill scenarios (TOML), run with `warroom drill run NAME`."""
