@@ -9,8 +9,7 @@ STAMP  := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: run demo test lint typecheck install bench bench-status clean
-.PHONY: run demo test lint typecheck install bench bench-clocks clean
+.PHONY: run demo test lint typecheck install bench bench-status bench-clocks bench-notify clean
 
 install: $(STAMP)
 
@@ -50,6 +49,11 @@ bench: install
 ## Status page throughput against a bare Starlette handler and nginx (needs Debian wrk, nginx).
 bench-status: install
 	$(BIN)/python bench/run_status.py
+
+## One customer update to 10,000 email subscribers (Postfix's smtp-sink: apt-get install -y postfix).
+bench-notify: install
+	$(BIN)/python -m bench.notify_bench --runs 3
+
 ## Clock benchmarks (add BENCH_ARGS=--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres).
 bench-clocks: install
 	$(BIN)/python bench/clocks_tick.py $(BENCH_ARGS)
