@@ -56,11 +56,15 @@ class Server:
     def __init__(self, kind: str, work: Path) -> None:
         self.kind, self.port = kind, free_port()
         if kind == "smtp-sink":
-            self.path = work / "sink" / "dump"
-            self.proc: subprocess.Popen[Any] = postfix_sink.start(self.port, self.path)
+            self.proc: subprocess.Popen[Any]
+            self.proc, self.path = postfix_sink.start(self.port)
         else:
             self.path = work / "received.txt"
             self.proc = start(["bench.smtp_sink", str(self.port), str(self.path)])
+
+    def check(self) -> None:
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"the SMTP server ({self.kind}) exited with {self.proc.returncode}")
 
     def stop(self) -> None:
         self.proc.send_signal(signal.SIGTERM)
@@ -117,6 +121,7 @@ def one_run(
             restarted = True
         if done >= n:
             break
+        smtp.check()
         time.sleep(0.02)
     elapsed = time.perf_counter() - began
     worker.send_signal(signal.SIGTERM)

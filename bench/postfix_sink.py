@@ -13,6 +13,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -23,19 +24,23 @@ def available() -> bool:
     return shutil.which("smtp-sink") is not None or Path("/usr/sbin/smtp-sink").exists()
 
 
-def start(port: int, dump: Path) -> subprocess.Popen[bytes]:
+def start(port: int) -> tuple[subprocess.Popen[bytes], Path]:
+    """The server listening on 127.0.0.1:`port`, and the dump file it appends to."""
     binary = shutil.which("smtp-sink") or "/usr/sbin/smtp-sink"
-    dump.parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="warroom-smtp-sink-"))
+    dump = folder / "dump"
     args = [binary, "-S", MARK + r"\n", "-D", str(dump)]
-    if os.geteuid() == 0:  # smtp-sink refuses to run as root without a user to become
-        dump.parent.chmod(0o777)
+    if os.geteuid() == 0:  # as root, smtp-sink must be told a user to become
+        folder.chmod(0o777)  # a folder of its own, which that user can write
         args += ["-u", "nobody"]
     proc = subprocess.Popen([*args, f"127.0.0.1:{port}", "256"])
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"smtp-sink exited with {proc.returncode}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc
+            return proc, dump
         except OSError:
             time.sleep(0.05)
     proc.kill()

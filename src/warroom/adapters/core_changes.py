@@ -132,8 +132,7 @@ class CoreChanges:
             for values in _param_sets(multiparams, params):
                 rows.extend(_plain(table, r) for r in conn.execute(query, values))
         elif isinstance(statement, Insert):
-            for found in self._conflict_query(statement, table, multiparams, params):
-                rows.extend(_plain(table, r) for r in conn.execute(found))
+            rows.extend(self._conflicting(conn, statement, table, multiparams, params))
         self._before.append((statement, rows))
 
     def _after_execute(
@@ -168,21 +167,27 @@ class CoreChanges:
 
     # -- inserts ------------------------------------------------------------------------------
 
-    def _conflict_query(
-        self, statement: Insert, table: Table, multiparams: Any, params: Any
-    ) -> list[Any]:
-        """The rows an upsert may meet (`ON CONFLICT`), found by its conflict target."""
+    def _conflicting(
+        self, conn: Connection, statement: Insert, table: Table, multiparams: Any, params: Any
+    ) -> list[dict[str, Any]]:
+        """The rows an upsert may meet (`ON CONFLICT`), found by its conflict target: one
+        query per row, or one per few hundred rows when the target is one column."""
         clause = getattr(statement, "_post_values_clause", None)
         names = [
             getattr(e, "key", e) for e in getattr(clause, "inferred_target_elements", None) or ()
         ]
         if clause is None or not names:
             return []
-        queries = []
-        for values in self._values(statement, multiparams, params):
-            if all(n in values for n in names):
-                queries.append(select(table).where(and_(*(table.c[n] == values[n] for n in names))))
-        return queries
+        sets = [
+            v for v in self._values(statement, multiparams, params) if all(n in v for n in names)
+        ]
+        if len(names) == 1 and len(sets) > 1:
+            return list(_fetch_in(conn, table, names[0], [v[names[0]] for v in sets]).values())
+        rows: list[dict[str, Any]] = []
+        for values in sets:
+            query = select(table).where(and_(*(table.c[n] == values[n] for n in names)))
+            rows.extend(_plain(table, r) for r in conn.execute(query))
+        return rows
 
     @staticmethod
     def _values(statement: Insert, multiparams: Any, params: Any) -> list[dict[str, Any]]:
@@ -203,11 +208,29 @@ class CoreChanges:
         compiled = list(getattr(result.context, "compiled_parameters", None) or [{}])
         known = {c.name for c in table.columns}
         keyed = _natural_keys(table)
+        upsert = bool(before) or getattr(statement, "_post_values_clause", None) is not None
+        # Many rows upserted at once (a customer update to every subscriber): read them
+        # back a few hundred at a time by a one-column unique key they all carry.
+        key = next(
+            (
+                k[0]
+                for k in keyed
+                if upsert
+                and len(compiled) > 1
+                and len(k) == 1
+                and all(p.get(k[0]) is not None for p in compiled)
+            ),
+            None,
+        )
+        written = _fetch_in(conn, table, key, [p[key] for p in compiled]) if key else {}
+        by_pk = {_pk(b, table): b for b in before}
         for params in compiled:
             values = {k: v for k, v in params.items() if k in known}
-            if before or getattr(statement, "_post_values_clause", None) is not None:
-                found = self._reread_by(conn, table, values, keyed)
-                old = next((b for b in before if _same(b, found, table)), None) if found else None
+            if upsert:
+                found = written.get(values[key]) if key else None
+                if found is None:
+                    found = self._reread_by(conn, table, values, keyed)
+                old = by_pk.get(_pk(found, table)) if found else None
                 if found is None or (old is not None and old == found):
                     continue  # ON CONFLICT DO NOTHING met a row, or nothing was written
                 if old is not None:
@@ -308,5 +331,18 @@ def _natural_keys(table: Table) -> list[list[str]]:
     return keys
 
 
-def _same(a: dict[str, Any], b: dict[str, Any], table: Table) -> bool:
-    return all(a.get(c.name) == b.get(c.name) for c in table.primary_key.columns)
+def _fetch_in(
+    conn: Connection, table: Table, column: str, keys: list[Any]
+) -> dict[Any, dict[str, Any]]:
+    """The rows whose `column` (unique) is one of `keys`, by that column's value."""
+    found: dict[Any, dict[str, Any]] = {}
+    for start in range(0, len(keys), 500):
+        query = select(table).where(table.c[column].in_(keys[start : start + 500]))
+        for r in conn.execute(query):
+            row = _plain(table, r)
+            found[row[column]] = row
+    return found
+
+
+def _pk(row: dict[str, Any], table: Table) -> tuple[Any, ...]:
+    return tuple(row.get(c.name) for c in table.primary_key.columns)
