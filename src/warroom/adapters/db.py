@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -48,10 +50,45 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _begin_immediate(conn: Any) -> None:
-    # Take the write lock at BEGIN: a deferred transaction that reads and then writes
-    # fails at once with SQLITE_BUSY when another writer got there first.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+class WriterQueue:
+    """One write transaction at a time among this process's threads (SQLite).
+
+    SQLite has one writer; a thread whose `BEGIN IMMEDIATE` finds the lock taken waits in
+    SQLite's busy handler, which sleeps 1, 2, 5, 10 … up to 100 ms between tries, so under
+    concurrent writes a short transaction could wait a hundred times its own length. The
+    threads of one process queue here instead and each starts the moment the previous
+    connection is handed back. Other processes on the same file still meet the busy
+    handler. The lock is held from BEGIN until the connection returns to the pool (after
+    its COMMIT or ROLLBACK), by the connection, so a connection running several
+    transactions in one checkout takes it once.
+    """
+
+    KEY = "warroom.writer"
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._lock = threading.Lock()
+
+    def begin(self, conn: Any) -> None:
+        info = conn.connection.info
+        if not info.get(self.KEY):
+            if not self._lock.acquire(timeout=self.timeout):
+                raise sqlite3.OperationalError(
+                    f"database is locked: no write slot within {self.timeout:.0f} s"
+                )
+            info[self.KEY] = True
+        # Take the write lock at BEGIN: a deferred transaction that reads and then writes
+        # fails at once with SQLITE_BUSY when another writer got there first.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    def release(self, _dbapi_connection: Any, record: Any, *_args: Any) -> None:
+        if record is not None and record.info.pop(self.KEY, False):
+            self._lock.release()
+
+    def attach(self, engine: Engine) -> None:
+        event.listen(engine, "begin", self.begin)
+        for name in ("checkin", "invalidate", "soft_invalidate"):
+            event.listen(engine.pool, name, self.release)
 
 
 def _begin_deferred(conn: Any) -> None:
@@ -65,7 +102,7 @@ def open_database(url: str, *, pool_size: int = 10) -> Database:
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engines = []
-        for begin in (_begin_immediate, _begin_deferred):
+        for _ in ("write", "read"):
             engine = create_engine(
                 url,
                 connect_args={"check_same_thread": False, "timeout": 30},
@@ -73,9 +110,11 @@ def open_database(url: str, *, pool_size: int = 10) -> Database:
                 max_overflow=20,
             )
             event.listen(engine, "connect", _sqlite_pragmas)
-            event.listen(engine, "begin", begin)
             engines.append(engine)
-        return Database(url=url, write=engines[0], read=engines[1])
+        write, read = engines
+        WriterQueue(timeout=30).attach(write)
+        event.listen(read, "begin", _begin_deferred)
+        return Database(url=url, write=write, read=read)
     engine = create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
     return Database(url=url, write=engine, read=engine)
 

@@ -1,0 +1,106 @@
+"""SQLite writers of one process queue for the write slot in Python, not in SQLite's
+sleeping busy handler; the slot is held from BEGIN until the connection is handed back."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, text
+
+from warroom.adapters.db import WriterQueue, _sqlite_pragmas, open_database
+
+
+def _engine(path: Path, timeout: float = 2.0) -> Engine:
+    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
+    event.listen(engine, "connect", _sqlite_pragmas)
+    WriterQueue(timeout=timeout).attach(engine)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE IF NOT EXISTS t (x INTEGER)"))
+    return engine
+
+
+def test_a_second_writer_starts_only_when_the_first_hands_its_connection_back(
+    tmp_path: Path,
+) -> None:
+    db = open_database(f"sqlite:///{tmp_path / 'warroom.db'}")  # as the application opens it
+    engine = db.write
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (x INTEGER)"))
+    order: list[str] = []
+    first_in, let_go = threading.Event(), threading.Event()
+
+    def first() -> None:
+        with engine.connect() as conn:
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+            first_in.set()
+            let_go.wait(5)
+            conn.commit()
+            order.append("first committed")
+            time.sleep(0.3)  # SQLite's own lock is free now; the slot is not
+        order.append("first handed back")
+
+    def second() -> None:
+        first_in.wait(5)
+        with engine.begin() as conn:
+            order.append("second began")
+            conn.execute(text("INSERT INTO t VALUES (2)"))
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    first_in.wait(5)
+    let_go.set()
+    for t in threads:
+        t.join(10)
+    assert order == ["first committed", "first handed back", "second began"]
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM t")).scalar_one() == 2
+    db.dispose()
+
+
+def test_one_connection_may_run_several_transactions_in_one_checkout(tmp_path: Path) -> None:
+    engine = _engine(tmp_path / "w.db")
+    with engine.connect() as conn:
+        for value in range(3):
+            with conn.begin():
+                conn.execute(text("INSERT INTO t VALUES (:v)"), {"v": value})
+    with engine.begin() as conn:  # the slot was handed back with the connection
+        assert conn.execute(text("SELECT count(*) FROM t")).scalar_one() == 3
+    engine.dispose()
+
+
+def test_an_invalidated_connection_gives_the_slot_back(tmp_path: Path) -> None:
+    engine = _engine(tmp_path / "w.db")
+    conn = engine.connect()
+    conn.execute(text("INSERT INTO t VALUES (1)"))
+    conn.invalidate()  # as after a lost connection: its transaction is gone
+    with engine.begin() as other:
+        other.execute(text("INSERT INTO t VALUES (2)"))
+    conn.close()
+    with engine.connect() as check:
+        assert check.execute(text("SELECT x FROM t")).scalars().all() == [2]
+    engine.dispose()
+
+
+def test_a_writer_that_cannot_get_the_slot_is_told_so(tmp_path: Path) -> None:
+    engine = _engine(tmp_path / "w.db", timeout=0.2)
+    holder = engine.connect()
+    holder.execute(text("INSERT INTO t VALUES (1)"))
+    failure: list[BaseException] = []
+
+    def other() -> None:
+        try:
+            with engine.begin() as conn:
+                conn.execute(text("INSERT INTO t VALUES (2)"))
+        except Exception as exc:
+            failure.append(exc)
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    thread.join(5)
+    holder.rollback()
+    holder.close()
+    assert failure and "no write slot within" in str(failure[0])
+    engine.dispose()
