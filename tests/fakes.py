@@ -73,11 +73,14 @@ class FakeIncidentRepository:
         members.discard(person)
         return found
 
-    def open_incidents(self, seen_by: Principal | None = None) -> list[Candidate]:
+    def open_incidents(
+        self, seen_by: Principal | None = None, *, after: int | None = None
+    ) -> list[Candidate]:
         return [
             Candidate(i.ref, i.title, list(i.services), i.channel, str(i.stage), i.severity)
             for i in self.incidents.values()
             if i.stage is not Stage.CLOSED
+            and (after is None or i.number > after)
             and (
                 seen_by is None
                 or sees(

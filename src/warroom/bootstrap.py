@@ -27,7 +27,12 @@ from warroom.config import Settings, SettingsError
 from warroom.domain.commands import FireTimer
 from warroom.domain.policy import Policy
 from warroom.service_layer import audit
-from warroom.service_layer.handlers import COMMAND_HANDLERS, EVENT_HANDLERS, TIMER_HANDLERS
+from warroom.service_layer.handlers import (
+    COMMAND_HANDLERS,
+    EVENT_HANDLERS,
+    PRECHECKS,
+    TIMER_HANDLERS,
+)
 from warroom.service_layer.handlers.timers import TimerHandler, make_fire_timer
 from warroom.service_layer.intake import IntakeGate
 from warroom.service_layer.messagebus import Context, Listener, MessageBus
@@ -153,6 +158,8 @@ def bootstrap(
         },
         event_handlers=EVENT_HANDLERS,
         listeners=listeners,
+        prechecks=PRECHECKS,
+        read=db.read,
     )
     return Warroom(
         settings=settings,

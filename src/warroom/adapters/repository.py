@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, true, update
+from sqlalchemy import Connection, delete, func, insert, select, true, update
 from sqlalchemy.orm import Session, lazyload
 
 from warroom.adapters.orm.auth import idempotency_keys, incident_members
@@ -108,25 +108,12 @@ class IncidentRepository:
         )
         return bool(getattr(done, "rowcount", 0))
 
-    def open_incidents(self, seen_by: Principal | None = None) -> list[Candidate]:
-        """Open incidents (those `seen_by` may see, when given) for the duplicate check."""
-        rows = self.session.execute(
-            select(
-                incidents.c.id,
-                incidents.c.title,
-                incidents.c.services,
-                incidents.c.channel,
-                incidents.c.stage,
-                incidents.c.severity,
-            ).where(
-                incidents.c.stage != Stage.CLOSED,
-                visible_to(seen_by) if seen_by is not None else true(),
-            )
-        )
-        return [
-            Candidate(f"INC-{r.id}", r.title, list(r.services), r.channel, r.stage, r.severity)
-            for r in rows
-        ]
+    def open_incidents(
+        self, seen_by: Principal | None = None, *, after: int | None = None
+    ) -> list[Candidate]:
+        """Open incidents (those `seen_by` may see, when given) for the duplicate check;
+        with `after`, only those numbered above it."""
+        return open_candidates(self.session.connection(), seen_by, after=after)
 
     def entries(self, number: int, kinds: Sequence[EntryKind]) -> list[TimelineEntry]:
         """Timeline entries of the given kinds, oldest first."""
@@ -196,3 +183,34 @@ class IdempotencyRepository:
             .where(idempotency_keys.c.principal == principal, idempotency_keys.c.key == key)
             .values(status_code=status_code, response=response)
         )
+
+
+def open_candidates(
+    conn: Connection, seen_by: Principal | None = None, *, after: int | None = None
+) -> list[Candidate]:
+    """Open incidents as duplicate candidates (those `seen_by` may see, when given)."""
+    conditions = [
+        incidents.c.stage != Stage.CLOSED,
+        visible_to(seen_by) if seen_by is not None else true(),
+    ]
+    if after is not None:
+        conditions.append(incidents.c.id > after)
+    rows = conn.execute(
+        select(
+            incidents.c.id,
+            incidents.c.title,
+            incidents.c.services,
+            incidents.c.channel,
+            incidents.c.stage,
+            incidents.c.severity,
+        ).where(*conditions)
+    )
+    return [
+        Candidate(f"INC-{r.id}", r.title, list(r.services), r.channel, r.stage, r.severity)
+        for r in rows
+    ]
+
+
+def last_number(conn: Connection) -> int:
+    """The highest incident number in the database (0 when there is none)."""
+    return int(conn.execute(select(func.max(incidents.c.id))).scalar_one() or 0)

@@ -41,6 +41,9 @@ class DeclareIncident(Command):
     force: bool = False
     # Admins see restricted incidents among the duplicate candidates; others only theirs.
     by_admin: bool = False
+    # Set by the bus's pre-check, which compared the title with every incident up to this
+    # number before the write began: the handler then compares only those declared since.
+    duplicates_checked_through: int | None = None
 
 
 @dataclass(frozen=True)

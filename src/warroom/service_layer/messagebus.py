@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import structlog
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from warroom.adapters.audit_log import incident_refs
 from warroom.adapters.clock import Clock
 from warroom.domain.commands import Command
-from warroom.domain.errors import RuleViolation
+from warroom.domain.errors import DomainError, RuleViolation
 from warroom.domain.events import Event
 from warroom.domain.policy import Policy
 from warroom.service_layer import audit
@@ -43,6 +44,9 @@ class Context:
 
 
 CommandHandler = Callable[..., Any]
+# A check a command passes on a read connection before its write transaction begins (it
+# may refuse the command, or return it with what it found for the handler).
+Precheck = Callable[[Any, Connection, "Context"], Any]
 EventHandler = Callable[..., None]
 Listener = Callable[[Event], None]
 
@@ -75,8 +79,12 @@ class MessageBus:
         command_handlers: dict[type[Command], CommandHandler],
         event_handlers: dict[type[Event], list[EventHandler]],
         listeners: list[Listener] | None = None,
+        prechecks: dict[type[Command], Precheck] | None = None,
+        read: Engine | None = None,
     ) -> None:
         self.uow_factory = uow_factory
+        self.prechecks = prechecks or {}
+        self.read = read
         self.context = context
         self.command_handlers = command_handlers
         self.event_handlers = event_handlers
@@ -89,6 +97,13 @@ class MessageBus:
     def handle_idempotent(self, command: Command, key: IdempotencyKey | None) -> Outcome:
         """Run `command` once per idempotency key; a repeat returns the first outcome."""
         handler = self.command_handlers[type(command)]
+        try:
+            command = self._precheck(command)
+        except DomainError:
+            if key is None:
+                raise
+            # A repeated request is answered as the first one was, which the pre-check
+            # cannot know: the handler, after the replay lookup, checks in full.
         try:
             with self.uow_factory() as uow:
                 if key is not None:
@@ -115,6 +130,16 @@ class MessageBus:
             return previous
         self._notify(events)
         return Outcome(result=result)
+
+    def _precheck(self, command: Command) -> Command:
+        """Run the command's read-side check, if any, outside the write transaction: on
+        SQLite there is one writer at a time, and everyone waits for what it does."""
+        check = self.prechecks.get(type(command))
+        if check is None or self.read is None:
+            return command
+        with self.read.connect() as conn:
+            checked: Command = check(command, conn, self.context)
+        return checked
 
     def handle_in(self, uow: UnitOfWork, command: Command) -> tuple[Any, list[Event]]:
         """Run `command` and its event handlers in a transaction the caller commits.

@@ -42,6 +42,9 @@ def _combine(
     return combined
 
 
+# Read-side checks run before a command's write transaction (see MessageBus).
+PRECHECKS = dict(incidents.PRECHECKS)
+
 COMMAND_HANDLERS: dict[type[Command], CommandHandler] = {
     **incidents.COMMAND_HANDLERS,
     **people.COMMAND_HANDLERS,

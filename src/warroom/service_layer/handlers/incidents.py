@@ -2,15 +2,64 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+from sqlalchemy import Connection
+
+from warroom.adapters.repository import last_number, open_candidates
 from warroom.domain import commands
 from warroom.domain.access import AccessRole, Principal
-from warroom.domain.duplicates import find_duplicates
+from warroom.domain.duplicates import Candidate, find_duplicates
 from warroom.domain.errors import DuplicateSuspected
 from warroom.domain.incident import Incident
-from warroom.service_layer.messagebus import CommandHandler, Context
+from warroom.service_layer.messagebus import CommandHandler, Context, Precheck
 from warroom.service_layer.unit_of_work import UnitOfWork
+
+
+def _declarer(cmd: commands.DeclareIncident) -> Principal:
+    return Principal(cmd.by, AccessRole.ADMIN if cmd.by_admin else AccessRole.RESPONDER)
+
+
+def _refuse_duplicates(
+    cmd: commands.DeclareIncident, candidates: list[Candidate], ctx: Context
+) -> None:
+    duplicates = find_duplicates(
+        title=cmd.title,
+        services=cmd.services,
+        open_incidents=candidates,
+        threshold=ctx.policy.duplicate_title_similarity,
+    )
+    if duplicates:
+        raise DuplicateSuspected(
+            [
+                {
+                    "ref": c.ref,
+                    "title": c.title,
+                    "channel": c.channel,
+                    "stage": c.stage,
+                    "severity": c.severity,
+                    "services": list(c.services),
+                    "reason": reason,
+                }
+                for c, reason in duplicates
+            ]
+        )
+
+
+def precheck_declaration(
+    cmd: commands.DeclareIncident, conn: Connection, ctx: Context
+) -> commands.DeclareIncident:
+    """The duplicate check on the read side, before the write lock is taken: comparing a
+    title with a thousand open incidents takes longer than the rest of the declaration,
+    and every other writer would wait for it. The handler then compares only incidents
+    declared since (usually none)."""
+    if cmd.force or cmd.duplicates_checked_through is not None:
+        return cmd
+    # The number first: an incident committed between the two reads is checked again.
+    through = last_number(conn)
+    _refuse_duplicates(cmd, open_candidates(conn, _declarer(cmd)), ctx)
+    return replace(cmd, duplicates_checked_through=through)
 
 
 def declare_incident(
@@ -20,29 +69,10 @@ def declare_incident(
     severity = cmd.severity or policy.default_severity
     policy.severity(severity)
     if not cmd.force:
-        duplicates = find_duplicates(
-            title=cmd.title,
-            services=cmd.services,
-            open_incidents=uow.incidents.open_incidents(
-                Principal(cmd.by, AccessRole.ADMIN if cmd.by_admin else AccessRole.RESPONDER)
-            ),
-            threshold=policy.duplicate_title_similarity,
+        candidates = uow.incidents.open_incidents(
+            _declarer(cmd), after=cmd.duplicates_checked_through
         )
-        if duplicates:
-            raise DuplicateSuspected(
-                [
-                    {
-                        "ref": c.ref,
-                        "title": c.title,
-                        "channel": c.channel,
-                        "stage": c.stage,
-                        "severity": c.severity,
-                        "services": list(c.services),
-                        "reason": reason,
-                    }
-                    for c, reason in duplicates
-                ]
-            )
+        _refuse_duplicates(cmd, candidates, ctx)
     incident, rule = Incident.declare(
         number=uow.incidents.next_number(),
         policy=policy,
@@ -115,6 +145,10 @@ def acknowledge(cmd: commands.Acknowledge, *, uow: UnitOfWork, ctx: Context) -> 
     )
     return {"ref": incident.ref}
 
+
+PRECHECKS: dict[type[commands.Command], Precheck] = {
+    commands.DeclareIncident: precheck_declaration,
+}
 
 COMMAND_HANDLERS: dict[type[commands.Command], CommandHandler] = {
     commands.DeclareIncident: declare_incident,
