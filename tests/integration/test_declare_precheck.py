@@ -51,7 +51,5 @@ def test_an_incident_declared_after_the_pre_check_is_caught_in_the_write(wr: War
 def test_the_write_compares_only_incidents_newer_than_the_pre_check(wr: Warroom) -> None:
     wr.bus.handle(_declare("Logging in is broken for all users"))
     # As if the pre-check had already looked at INC-1 (and let the title through).
-    looked = replace(
-        _declare("Logging in is broken for all users"), duplicates_checked_through=1
-    )
+    looked = replace(_declare("Logging in is broken for all users"), duplicates_checked_through=1)
     assert wr.bus.handle(looked)["ref"] == "INC-2"
