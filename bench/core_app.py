@@ -18,6 +18,7 @@ from warroom.bootstrap import bootstrap
 from warroom.config import Settings
 from warroom.entrypoints.api.app import create_app
 from warroom.entrypoints.api.responses import dumps
+from warroom.runtime import tune_gc
 
 
 def bare_page(n: int = 50) -> bytes:
@@ -57,6 +58,7 @@ def make() -> FastAPI:
     settings = Settings()
     wr = bootstrap(settings, policy=load_policy(settings.policy), migrate=False)
     app = create_app(wr)
+    tune_gc()  # as `warroom serve` does
     page = bare_page()
 
     async def bare(request: Request) -> Response:

@@ -17,12 +17,14 @@ from warroom.bootstrap import bootstrap
 from warroom.config import Settings
 from warroom.entrypoints.api.app import create_app
 from warroom.entrypoints.api.intake_lane import IntakeLane
+from warroom.runtime import tune_gc
 
 
 def make() -> ASGIApp:
     settings = Settings()
     wr = bootstrap(settings, policy=load_policy(settings.policy), migrate=False)
     app = create_app(wr)
+    tune_gc()  # as `warroom serve` does
 
     async def bare(request: Request) -> Response:
         events = parse_alertmanager(orjson.loads(await request.body()))

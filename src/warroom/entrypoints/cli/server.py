@@ -25,6 +25,7 @@ from warroom.entrypoints.api.app import create_app
 from warroom.entrypoints.cli import output
 from warroom.entrypoints.cli.client import EXIT_INPUT
 from warroom.entrypoints.worker import run_worker, worker_thread
+from warroom.runtime import tune_gc
 from warroom.service_layer import audit
 from warroom.service_layer.demo import seed_demo
 from warroom.service_layer.status_demo import seed_status_demo
@@ -76,6 +77,7 @@ def serve(
         token, _ = wr.tokens.create(name="demo", role=AccessRole.ADMIN, now=wr.clock.now())
         typer.echo(f"Demo admin token (export WARROOM_TOKEN={token})")
     app = create_app(wr)
+    tune_gc()
     with worker_thread(wr) if worker else nullcontext():
         uvicorn.run(
             app,
@@ -94,6 +96,7 @@ def worker() -> None:
         wr = bootstrap(settings)
     except (SettingsError, PolicyError) as exc:
         raise _fail(str(exc)) from None
+    tune_gc()
     try:
         run_worker(wr)
     finally:
