@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, event, select
+from sqlalchemy import Connection, Engine, Table, and_, event, select
 from sqlalchemy.sql.dml import Delete, Insert, Update, UpdateBase
 from sqlalchemy.sql.elements import BindParameter
 
@@ -103,6 +103,9 @@ class CoreChanges:
         self._watched: weakref.WeakSet[Connection] = weakref.WeakSet()
 
     def watch(self, connection: Connection) -> None:
+        if connection.engine in _INSTALLED:  # the engine's listeners find us by connection
+            _WATCHING[connection] = self
+            return
         if connection in self._watched:
             return
         self._watched.add(connection)
@@ -297,6 +300,33 @@ class CoreChanges:
                 "after": after,
             }
         )
+
+
+# Engines whose connections are listened to once, by the engine, instead of each unit of
+# work registering listeners on its connection (which cost more than the statements).
+_INSTALLED: weakref.WeakSet[Engine] = weakref.WeakSet()
+_WATCHING: weakref.WeakKeyDictionary[Connection, CoreChanges] = weakref.WeakKeyDictionary()
+
+
+def install(engine: Engine) -> None:
+    """Listen to every connection of `engine` once (before its first connection)."""
+    if engine in _INSTALLED:
+        return
+    event.listen(engine, "before_execute", _before_execute)
+    event.listen(engine, "after_execute", _after_execute)
+    _INSTALLED.add(engine)
+
+
+def _before_execute(conn: Connection, *args: Any) -> None:
+    core = _WATCHING.get(conn)
+    if core is not None:
+        core._before_execute(conn, *args)
+
+
+def _after_execute(conn: Connection, *args: Any) -> None:
+    core = _WATCHING.get(conn)
+    if core is not None:
+        core._after_execute(conn, *args)
 
 
 def _literal_values(statement: Update, multiparams: Any, params: Any) -> dict[str, Any] | None:
