@@ -10,8 +10,8 @@ from datetime import timedelta
 from prometheus_client import CollectorRegistry
 from sqlalchemy.orm import Session
 
-from warroom.adapters import core_changes, facts
 from warroom.adapters import db as database
+from warroom.adapters import facts
 from warroom.adapters.audit_log import AuditedWrites
 from warroom.adapters.clock import Clock, SystemClock
 from warroom.adapters.console_sessions import SessionStore
@@ -131,7 +131,6 @@ def bootstrap(
     policy = policy or load_policy(settings.policy)
     clock = clock or SystemClock()
     db = database.open_database(settings.database_url)
-    core_changes.install(db.write)  # before any connection: every one is listened to
     if migrate:
         database.upgrade(db, policy=policy)
         # Facts computed under other cadences (the policy file changed) are recomputed.

@@ -100,17 +100,11 @@ class CoreChanges:
         self.jsonable = jsonable
         self.paused = False  # while the ORM flushes
         self._before: list[tuple[Any, list[dict[str, Any]]]] = []
-        self._watched: weakref.WeakSet[Connection] = weakref.WeakSet()
 
     def watch(self, connection: Connection) -> None:
-        if connection.engine in _INSTALLED:  # the engine's listeners find us by connection
-            _WATCHING[connection] = self
-            return
-        if connection in self._watched:
-            return
-        self._watched.add(connection)
-        event.listen(connection, "before_execute", self._before_execute)
-        event.listen(connection, "after_execute", self._after_execute)
+        """See `connection`'s statements (its engine's listeners find us by connection)."""
+        install(connection.engine)  # done by `open_database`; here for any other engine
+        _WATCHING[connection] = self
 
     # -- events -------------------------------------------------------------------------------
 
@@ -309,7 +303,8 @@ _WATCHING: weakref.WeakKeyDictionary[Connection, CoreChanges] = weakref.WeakKeyD
 
 
 def install(engine: Engine) -> None:
-    """Listen to every connection of `engine` once (before its first connection)."""
+    """Listen to every connection of `engine`, once; connections opened before may not be
+    seen on an engine with no other listener, so `open_database` installs at creation."""
     if engine in _INSTALLED:
         return
     event.listen(engine, "before_execute", _before_execute)

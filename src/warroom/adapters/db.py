@@ -15,6 +15,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from warroom.adapters import core_changes
 from warroom.domain.policy import Policy
 
 
@@ -112,10 +113,12 @@ def open_database(url: str, *, pool_size: int = 10) -> Database:
             event.listen(engine, "connect", _sqlite_pragmas)
             engines.append(engine)
         write, read = engines
+        core_changes.install(write)  # the audit sees the units of work's Core statements
         WriterQueue(timeout=30).attach(write)
         event.listen(read, "begin", _begin_deferred)
         return Database(url=url, write=write, read=read)
     engine = create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+    core_changes.install(engine)
     return Database(url=url, write=engine, read=engine)
 
 
