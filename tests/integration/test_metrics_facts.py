@@ -57,8 +57,15 @@ STAGES = (
 )
 
 
-def play(wr: Warroom, clock: ManualClock, rng: random.Random, steps: int) -> list[str]:
-    """Run `steps` random commands (refused ones included); the refs declared."""
+def play(
+    wr: Warroom,
+    clock: ManualClock,
+    rng: random.Random,
+    steps: int,
+    check: Callable[[], None] | None = None,
+) -> list[str]:
+    """Run `steps` random commands (refused ones included), calling `check` after each;
+    the refs declared."""
     refs: list[str] = []
 
     def do(command: Any) -> None:
@@ -136,6 +143,24 @@ def play(wr: Warroom, clock: ManualClock, rng: random.Random, steps: int) -> lis
             occurred_at=at(),
         )
     ] * 2
+    # Between the steps, from a generator of its own (the steps stay what they were):
+    # entries that are not updates, which leave the facts as they are (no refresh), and
+    # visibility changes, which do not.
+    aside = random.Random(steps)
+    asides: list[Callable[[str], Any]] = [
+        lambda ref: c.AddTimelineEntry(
+            ref=ref,
+            kind=aside.choice((EntryKind.NOTE, EntryKind.HYPOTHESIS, EntryKind.MANUAL_CHANGE)),
+            text="Seen in the logs",
+            by="bob",
+            occurred_at=None if aside.random() < 0.5 else clock.now() - timedelta(minutes=3),
+        ),
+        lambda ref: c.EditIncident(
+            ref=ref,
+            by="alice",
+            changes={"visibility": aside.choice((Visibility.INTERNAL, Visibility.RESTRICTED))},
+        ),
+    ]
     worker = wr.make_worker()
     declare()
     for _ in range(steps):
@@ -147,6 +172,12 @@ def play(wr: Warroom, clock: ManualClock, rng: random.Random, steps: int) -> lis
             worker.fire_due_timers()  # reminders, overdue marks, escalations, breaches
         else:
             do(rng.choice(actions)(rng.choice(refs)))
+        if check is not None:
+            check()
+        if aside.random() < 0.3:
+            do(asides[0 if aside.random() < 0.8 else 1](aside.choice(refs)))
+            if check is not None:
+                check()
     return refs
 
 
@@ -240,7 +271,14 @@ def test_facts_equal_a_recomputation_from_the_full_record(
     wr = make_warroom(database_url, clock, without_checklists(standard))
     try:
         rng = random.Random(seed)
-        refs = play(wr, clock, rng, steps=150)
+
+        def in_step() -> None:
+            # After every command, not only at the end: a refresh skipped wrongly would
+            # otherwise be mended by the next command that touches the incident.
+            for number, row in stored(wr).items():
+                assert normal(row) == expected(wr, number), f"INC-{number} (seed {seed})"
+
+        refs = play(wr, clock, rng, steps=150, check=in_step)
         kept = stored(wr)
         assert sorted(kept) == sorted(int(ref.split("-")[1]) for ref in refs)
         rows = list(kept.values())

@@ -10,7 +10,7 @@ deadline passed, a follow-up overdue) is decided at read time from the stored ti
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import (
@@ -206,6 +206,36 @@ def _statements(policy: Policy) -> tuple[Any, Any]:
         put = insert(incident_facts).from_select(names, query)
         built = _BUILT[id(policy)] = (policy, gone, put)
     return built[1], built[2]
+
+
+# What the facts are computed from; a change elsewhere (a note, a timer, a checklist mark,
+# the audit) leaves them as they were.
+_INPUTS = frozenset({incidents.name, followups.name, incident_clocks.name})
+
+
+def moved_by(changes: Iterable[Mapping[str, Any]]) -> set[int] | None:
+    """The incidents whose facts `changes` (the audit's list: entity, target, op, before,
+    after) may have moved, or None when a change to an input names no incident.
+
+    A timeline entry moves them only when it is, or was, a status or customer update: a
+    plain note, the bulk of what is written during an incident, costs no refresh."""
+    moved: set[int] = set()
+    for change in changes:
+        entity = change.get("entity")
+        if entity == timeline_entries.name:
+            # An insert has no before; a side that does not say its kind may be an update.
+            sides = [side for side in (change.get("before"), change.get("after")) if side]
+            kinds = {side.get("kind", UPDATE_KINDS[0]) for side in sides}
+            if sides and kinds.isdisjoint(UPDATE_KINDS):
+                continue
+        elif entity not in _INPUTS:
+            continue
+        ref, _, _rest = str(change.get("target", "")).partition("/")
+        number = ref.removeprefix("INC-")
+        if not ref.startswith("INC-") or not number.isdigit():
+            return None
+        moved.add(int(number))
+    return moved
 
 
 def refresh(conn: Connection, policy: Policy, ids: Collection[int] | None = None) -> None:

@@ -112,8 +112,8 @@ class MessageBus:
                         return previous
                 result = handler(command, uow=uow, ctx=self.context)
                 events = self._react(uow)
-                self._audit(uow, command)
-                uow.refresh_facts(self.context.policy)
+                changes = self._audit(uow, command)
+                uow.refresh_facts(self.context.policy, changes)
                 if key is not None:
                     uow.idempotency.add(
                         key.principal, key.key, key.fingerprint, result, self.context.clock.now()
@@ -149,8 +149,7 @@ class MessageBus:
         """
         result = self.command_handlers[type(command)](command, uow=uow, ctx=self.context)
         events = self._react(uow)
-        self._audit(uow, command)
-        uow.refresh_facts(self.context.policy)
+        uow.refresh_facts(self.context.policy, self._audit(uow, command))
         return result, events
 
     def notify(self, events: list[Event]) -> None:
@@ -176,8 +175,9 @@ class MessageBus:
             result=row.result, replayed=True, status_code=row.status_code, response=row.response
         )
 
-    def _audit(self, uow: UnitOfWork, command: Command) -> None:
-        """Append the command's audit row: who, when, what, from where, before and after."""
+    def _audit(self, uow: UnitOfWork, command: Command) -> list[dict[str, Any]]:
+        """Append the command's audit row: who, when, what, from where, before and after;
+        return the changes it lists."""
         changes = uow.audit_changes()
         uow.append_audit(
             **audit.row(
@@ -189,6 +189,7 @@ class MessageBus:
                 refs=audit.refs_of(command, incident_refs(changes)),
             )
         )
+        return changes
 
     def _react(self, uow: UnitOfWork) -> list[Event]:
         """Run the in-transaction event handlers until no new events appear."""

@@ -57,9 +57,12 @@ class UnitOfWork(abc.ABC):
             while incident.events:
                 yield incident.events.pop(0)
 
-    def refresh_facts(self, policy: Policy) -> None:  # noqa: B027 - optional hook
-        """Recompute the metrics' facts of every incident touched so far; storage without
-        a read side ignores it."""
+    def refresh_facts(  # noqa: B027 - optional hook
+        self, policy: Policy, changes: list[dict[str, Any]] | None = None
+    ) -> None:
+        """Recompute the metrics' facts of the incidents touched so far (of those `changes`
+        move, when given: the command's audited changes); storage without a read side
+        ignores it."""
 
     def audit_changes(self) -> list[dict[str, Any]]:
         """What the work so far has changed (flushed first), each change handed out once."""
@@ -108,9 +111,12 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     def append_audit(self, **row: Any) -> None:
         self.audit.append(**row)
 
-    def refresh_facts(self, policy: Policy) -> None:
+    def refresh_facts(self, policy: Policy, changes: list[dict[str, Any]] | None = None) -> None:
         self.incidents.flush_pending()
-        facts.refresh(self.session.connection(), policy, self.incidents.numbers())
+        moved = None if changes is None else facts.moved_by(changes)
+        numbers = self.incidents.numbers() if moved is None else sorted(moved)
+        if numbers:
+            facts.refresh(self.session.connection(), policy, numbers)
 
     def flush(self) -> None:
         self.incidents.flush_pending()
