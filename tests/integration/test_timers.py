@@ -167,3 +167,80 @@ def test_due_timers_fire_in_order_of_due_time(app: Warroom, clock: ManualClock) 
     worker(app).tick()
     assert notes(app) == ["timer 1", "timer 2", "timer 3"]
     assert background.next_due(app.db.write) is None
+
+
+def test_a_timer_moved_while_a_worker_holds_it_fires_at_its_new_time(
+    app: Warroom, clock: ManualClock
+) -> None:
+    schedule(app, "t:1", 0, n=1)
+    [held] = background.claim_timers(
+        app.db.write, worker="slow", now=clock.now(), limit=10, lease=timedelta(seconds=30)
+    )
+    schedule(app, "t:1", 10 / 60, n=2)  # a command moves it 10 s on, under the 30 s lease
+    result = app.bus.handle(c.FireTimer(timer_id=held.id, worker="slow", due_at=held.due_at))
+    assert result == {"fired": False}  # the old time is void
+    clock.advance(seconds=11)  # the new time: the old lease does not hold it back
+    assert worker(app, "w2").tick() == 1
+    assert notes(app) == ["timer 2"]
+
+
+def test_a_failure_does_not_undo_a_move_made_meanwhile(app: Warroom, clock: ManualClock) -> None:
+    schedule(app, "t:1", 0, kind="test.fail")
+    [held] = background.claim_timers(
+        app.db.write, worker="w1", now=clock.now(), limit=10, lease=timedelta(seconds=30)
+    )
+    schedule(app, "t:1", 90, kind="test.fail")  # moved while its handler was failing
+    background.fail_timer(
+        app.db.write, held, worker="w1", now=clock.now(), error="boom", max_attempts=5
+    )
+    with app.db.read.connect() as conn:
+        row = conn.execute(select(timers)).one()
+    assert row.due_at == clock.now() + timedelta(minutes=90)
+    assert row.attempts == 0
+
+
+def test_a_command_that_fails_leaves_no_timer(app: Warroom, clock: ManualClock) -> None:
+    before = timer_count(app)
+
+    def fails() -> None:
+        with app.bus.uow_factory() as uow:
+            uow.timers.schedule(
+                "t:gone", kind=KIND, due_at=clock.now(), now=clock.now(), incident_ref="INC-1"
+            )
+            uow.flush()  # written in the transaction…
+            assert timer_count(app) == before  # (not seen outside it)
+            raise RuntimeError("…which then fails")
+
+    with pytest.raises(RuntimeError):
+        fails()
+    assert timer_count(app) == before
+
+
+def test_timers_scheduled_in_one_unit_of_work_are_seen_before_they_are_written(
+    app: Warroom, clock: ManualClock
+) -> None:
+    with app.bus.uow_factory() as uow:
+        for n in range(5):
+            uow.timers.schedule(
+                f"t:{n}",
+                kind=KIND,
+                due_at=clock.now() + timedelta(minutes=5 - n),
+                now=clock.now(),
+                incident_ref="INC-1",
+            )
+        uow.timers.schedule(
+            "t:0", kind=KIND, due_at=clock.now() + timedelta(minutes=9), now=clock.now()
+        )
+        uow.timers.cancel("t:3")
+        assert [key for key, _, _ in uow.timers.pending("t:")] == ["t:4", "t:2", "t:1", "t:0"]
+        assert uow.timers.due_at("t:0") == clock.now() + timedelta(minutes=9)
+        assert uow.timers.due_at("t:3") is None
+        uow.commit()
+    with app.db.read.connect() as conn:
+        rows = conn.execute(select(timers.c.key, timers.c.due_at).order_by(timers.c.key)).all()
+    assert [(k, d - clock.now()) for k, d in rows] == [
+        ("t:0", timedelta(minutes=9)),
+        ("t:1", timedelta(minutes=4)),
+        ("t:2", timedelta(minutes=3)),
+        ("t:4", timedelta(minutes=1)),
+    ]

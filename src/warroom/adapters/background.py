@@ -38,6 +38,10 @@ class TimerRepository:
         # Due times set by `schedule` in this transaction, so `complete` knows whether
         # the handler moved the timer it is firing without asking the database.
         self.moved: dict[str, datetime] = {}
+        # Timers scheduled and not yet written, by key: a declaration arms half a dozen,
+        # written (and audited) in one statement when the unit of work flushes, or before
+        # anything here reads or changes timers.
+        self._queued: dict[str, dict[str, Any]] = {}
 
     def schedule(
         self,
@@ -49,8 +53,11 @@ class TimerRepository:
         payload: dict[str, Any] | None = None,
         incident_ref: str | None = None,
     ) -> None:
-        """Create the timer, or move it if `key` exists (never two timers for one key)."""
-        values = {
+        """Create the timer, or move it if `key` exists (never two timers for one key).
+
+        A moved timer is free to be claimed again at its new time: a worker's lease on
+        the old one is void (its firing finds the due time changed and does nothing)."""
+        self._queued[key] = {
             "key": key,
             "kind": kind,
             "due_at": due_at,
@@ -59,49 +66,55 @@ class TimerRepository:
             "attempts": 0,
             "created_at": now,
         }
-        stmt = _upsert(self.session.get_bind().dialect.name)(timers).values(**values)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["key"],
-            set_={
-                "kind": kind,
-                "due_at": due_at,
-                "payload": values["payload"],
-                "incident_id": values["incident_id"],
-                "attempts": 0,
-                "last_error": None,
-                "dead_at": None,
-            },
-        )
-        self.session.execute(stmt)
         self.moved[key] = due_at
+
+    def flush(self) -> None:
+        """Write the timers scheduled since the last flush, all in one statement."""
+        if not self._queued:
+            return
+        rows = list(self._queued.values())
+        self._queued.clear()
+        statement = _schedule_statement(self.session.get_bind().dialect.name)
+        self.session.execute(statement, rows[0] if len(rows) == 1 else rows)
 
     def cancel(self, key: str) -> None:
         self.moved.pop(key, None)
+        self._queued.pop(key, None)
         self.session.execute(delete(timers).where(timers.c.key == key))
 
     def cancel_prefix(self, prefix: str) -> None:
         """Cancel every timer whose key starts with `prefix` (e.g. all of one incident's)."""
+        for key in [k for k in self._queued if k.startswith(prefix)]:
+            del self._queued[key]
         escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         self.session.execute(delete(timers).where(timers.c.key.like(f"{escaped}%", escape="\\")))
 
     def due_at(self, key: str) -> datetime | None:
+        queued = self._queued.get(key)
+        if queued is not None:
+            return queued["due_at"]  # type: ignore[no-any-return]
         value: datetime | None = self.session.execute(
             select(timers.c.due_at).where(timers.c.key == key, timers.c.dead_at.is_(None))
         ).scalar_one_or_none()
         return value
 
     def pending(self, prefix: str = "") -> list[tuple[str, str, datetime]]:
-        """(key, kind, due_at) of live timers, soonest first."""
+        """(key, kind, due_at) of live timers, soonest first (those still queued too)."""
         stmt = select(timers.c.key, timers.c.kind, timers.c.due_at).where(
             timers.c.dead_at.is_(None)
         )
         if prefix:
             stmt = stmt.where(timers.c.key.startswith(prefix, autoescape=True))
-        return [(r.key, r.kind, r.due_at) for r in self.session.execute(stmt.order_by("due_at"))]
+        found = {r.key: (r.key, r.kind, r.due_at) for r in self.session.execute(stmt)}
+        for key, row in self._queued.items():
+            if key.startswith(prefix):
+                found[key] = (key, row["kind"], row["due_at"])
+        return sorted(found.values(), key=lambda timer: timer[2])
 
     def get_claimed(self, timer_id: int, worker: str) -> DueTimer | None:
         """The timer if `worker` still holds it, read without a lock (to learn its incident
         before locking in the commands' order: incident, then timer; see `lock_claimed`)."""
+        self.flush()
         row = self.session.execute(
             select(timers).where(timers.c.id == timer_id, timers.c.locked_by == worker)
         ).one_or_none()
@@ -114,6 +127,7 @@ class TimerRepository:
         out mid-handler (its `SKIP LOCKED` claim passes over it), so the effects commit
         once: either ours, or — if it was claimed away before we got here — theirs.
         """
+        self.flush()
         row = self.session.execute(
             select(timers)
             .where(timers.c.id == timer_id, timers.c.locked_by == worker, timers.c.due_at == due_at)
@@ -123,6 +137,7 @@ class TimerRepository:
 
     def complete(self, timer: DueTimer) -> None:
         """Done: delete the timer, unless its handler moved it to a new time (then unlock it)."""
+        self.flush()
         moved = self.moved.get(timer.key)
         if moved is not None and moved != timer.due_at:
             self.session.execute(
@@ -134,6 +149,24 @@ class TimerRepository:
         self.session.execute(
             delete(timers).where(timers.c.id == timer.id, timers.c.due_at == timer.due_at)
         )
+
+
+_SCHEDULE: dict[str, Any] = {}
+
+
+def _schedule_statement(dialect: str) -> Any:
+    """The upsert of one timer or many (built once per dialect): a new time resets the
+    attempts, the error, a death and any worker's lease."""
+    statement = _SCHEDULE.get(dialect)
+    if statement is None:
+        insert = _upsert(dialect)(timers)
+        fresh = ("kind", "due_at", "payload", "incident_id", "attempts")
+        cleared = ("last_error", "dead_at", "locked_by", "locked_until")
+        statement = _SCHEDULE[dialect] = insert.on_conflict_do_update(
+            index_elements=["key"],
+            set_={name: insert.excluded[name] for name in fresh} | dict.fromkeys(cleared),
+        )
+    return statement
 
 
 def _due_timer(row: Any) -> DueTimer:

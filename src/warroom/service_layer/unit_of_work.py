@@ -106,6 +106,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
 
     def audit_changes(self) -> list[dict[str, Any]]:
         self.incidents.flush_pending()
+        self.timers.flush()
         return self._changes.take()
 
     def append_audit(self, **row: Any) -> None:
@@ -120,6 +121,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
 
     def flush(self) -> None:
         self.incidents.flush_pending()
+        self.timers.flush()
         self.alerts.flush_counts()
         self.audit.flush()
 
