@@ -38,10 +38,11 @@ class TimerRepository:
         # Due times set by `schedule` in this transaction, so `complete` knows whether
         # the handler moved the timer it is firing without asking the database.
         self.moved: dict[str, datetime] = {}
-        # Timers scheduled and not yet written, by key: a declaration arms half a dozen,
-        # written (and audited) in one statement when the unit of work flushes, or before
-        # anything here reads or changes timers.
+        # Timers scheduled, and keys cancelled, not yet written: a declaration arms half a
+        # dozen timers and cancels as many, written (and audited) in one statement each
+        # when the unit of work flushes, or before anything here locks or deletes timers.
         self._queued: dict[str, dict[str, Any]] = {}
+        self._cancelled: set[str] = set()
 
     def schedule(
         self,
@@ -57,6 +58,7 @@ class TimerRepository:
 
         A moved timer is free to be claimed again at its new time: a worker's lease on
         the old one is void (its firing finds the due time changed and does nothing)."""
+        self._cancelled.discard(key)
         self._queued[key] = {
             "key": key,
             "kind": kind,
@@ -69,23 +71,28 @@ class TimerRepository:
         self.moved[key] = due_at
 
     def flush(self) -> None:
-        """Write the timers scheduled since the last flush, all in one statement."""
-        if not self._queued:
-            return
-        rows = list(self._queued.values())
-        self._queued.clear()
-        statement = _schedule_statement(self.session.get_bind().dialect.name)
-        self.session.execute(statement, rows[0] if len(rows) == 1 else rows)
+        """Write the cancellations and the timers scheduled since the last flush (a key is
+        in one or the other), one statement each."""
+        if self._cancelled:
+            keys = sorted(self._cancelled)
+            self._cancelled.clear()
+            self.session.execute(delete(timers).where(timers.c.key.in_(keys)))
+        if self._queued:
+            rows = [self._queued[key] for key in sorted(self._queued)]  # rows locked in order
+            self._queued.clear()
+            statement = _schedule_statement(self.session.get_bind().dialect.name)
+            self.session.execute(statement, rows[0] if len(rows) == 1 else rows)
 
     def cancel(self, key: str) -> None:
         self.moved.pop(key, None)
         self._queued.pop(key, None)
-        self.session.execute(delete(timers).where(timers.c.key == key))
+        self._cancelled.add(key)
 
     def cancel_prefix(self, prefix: str) -> None:
         """Cancel every timer whose key starts with `prefix` (e.g. all of one incident's)."""
         for key in [k for k in self._queued if k.startswith(prefix)]:
             del self._queued[key]
+        self._cancelled = {k for k in self._cancelled if not k.startswith(prefix)}
         escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         self.session.execute(delete(timers).where(timers.c.key.like(f"{escaped}%", escape="\\")))
 
@@ -93,6 +100,8 @@ class TimerRepository:
         queued = self._queued.get(key)
         if queued is not None:
             return queued["due_at"]  # type: ignore[no-any-return]
+        if key in self._cancelled:
+            return None
         value: datetime | None = self.session.execute(
             select(timers.c.due_at).where(timers.c.key == key, timers.c.dead_at.is_(None))
         ).scalar_one_or_none()
@@ -106,6 +115,8 @@ class TimerRepository:
         if prefix:
             stmt = stmt.where(timers.c.key.startswith(prefix, autoescape=True))
         found = {r.key: (r.key, r.kind, r.due_at) for r in self.session.execute(stmt)}
+        for key in self._cancelled:
+            found.pop(key, None)
         for key, row in self._queued.items():
             if key.startswith(prefix):
                 found[key] = (key, row["kind"], row["due_at"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
@@ -49,6 +51,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def json_loads(text: str | bytes) -> Any:
+    """JSON columns read with orjson (several times faster than `json`: a thousand rows'
+    service lists are read for every declaration's duplicate check), falling back to
+    `json` for what orjson refuses (NaN, integers past 64 bits)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 class WriterQueue:
@@ -109,6 +121,7 @@ def open_database(url: str, *, pool_size: int = 10) -> Database:
                 connect_args={"check_same_thread": False, "timeout": 30},
                 pool_size=pool_size,
                 max_overflow=20,
+                json_deserializer=json_loads,
             )
             event.listen(engine, "connect", _sqlite_pragmas)
             engines.append(engine)
@@ -117,7 +130,9 @@ def open_database(url: str, *, pool_size: int = 10) -> Database:
         WriterQueue(timeout=30).attach(write)
         event.listen(read, "begin", _begin_deferred)
         return Database(url=url, write=write, read=read)
-    engine = create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+    engine = create_engine(
+        url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, json_deserializer=json_loads
+    )
     core_changes.install(engine)
     return Database(url=url, write=engine, read=engine)
 

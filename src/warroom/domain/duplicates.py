@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -20,6 +21,7 @@ class Candidate:
     severity: str
 
 
+@lru_cache(maxsize=8192)  # the open incidents' titles, compared on every declaration
 def _normalise(title: str) -> str:
     return " ".join(_WORD.findall(title.lower()))
 
