@@ -73,9 +73,16 @@ class FakeIncidentRepository:
         members.discard(person)
         return found
 
-    def open_incidents(
-        self, seen_by: Principal | None = None, *, after: int | None = None
+    def duplicate_candidates(
+        self,
+        seen_by: Principal | None,
+        *,
+        title: str,
+        services: Sequence[str],
+        threshold: float,
+        after: int | None = None,
     ) -> list[Candidate]:
+        """Every open incident: the rule itself (`find_duplicates`) picks among them."""
         return [
             Candidate(i.ref, i.title, list(i.services), i.channel, str(i.stage), i.severity)
             for i in self.incidents.values()

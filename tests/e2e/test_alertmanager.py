@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from tests.conftest import need
 from tests.support.catalog import CATALOG
@@ -17,10 +18,11 @@ from tests.support.servers import Alertmanager, ThreadedServer, alertmanager_bin
 from tests.unit.policy_helpers import policy_with
 from warroom import alert_queries
 from warroom.adapters.catalog_file import CatalogIn, to_command
+from warroom.adapters.orm.incidents import incidents as incidents_table
 from warroom.bootstrap import Warroom, bootstrap
 from warroom.config import Settings
 from warroom.domain.access import AccessRole, Principal
-from warroom.domain.enums import EntryKind
+from warroom.domain.enums import EntryKind, Stage
 from warroom.domain.integrations import IntegrationKind
 from warroom.domain.oncall_commands import CreateIntegration
 from warroom.entrypoints.api.app import create_app
@@ -110,8 +112,13 @@ def snapshot(wr: Warroom) -> list[dict[str, Any]]:
 
 
 def incidents(wr: Warroom) -> list[str]:
-    with wr.bus.uow_factory() as uow:
-        return [c.ref for c in uow.incidents.open_incidents()]
+    with wr.db.read.connect() as conn:
+        numbers = conn.execute(
+            select(incidents_table.c.id)
+            .where(incidents_table.c.stage != Stage.CLOSED)
+            .order_by(incidents_table.c.id)
+        ).scalars()
+        return [f"INC-{n}" for n in numbers]
 
 
 def test_alerts_fire_group_and_resolve(stack: tuple[Warroom, Alertmanager]) -> None:

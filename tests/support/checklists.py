@@ -33,14 +33,16 @@ class FakeTimers:
     def cancel(self, key: str) -> None:
         self.due.pop(key, None)
 
-    def cancel_prefix(self, prefix: str) -> None:
+    def cancel_prefix(self, prefix: str, *, incident_ref: str | None = None) -> None:
         for key in [k for k in self.due if k.startswith(prefix)]:
             del self.due[key]
 
     def due_at(self, key: str) -> datetime | None:
         return self.due.get(key)
 
-    def pending(self, prefix: str = "") -> list[tuple[str, str, datetime]]:
+    def pending(
+        self, prefix: str = "", *, incident_ref: str | None = None
+    ) -> list[tuple[str, str, datetime]]:
         return sorted(
             ((k, "checklist.overdue", d) for k, d in self.due.items() if k.startswith(prefix)),
             key=lambda row: row[2],

@@ -88,13 +88,18 @@ class TimerRepository:
         self._queued.pop(key, None)
         self._cancelled.add(key)
 
-    def cancel_prefix(self, prefix: str) -> None:
-        """Cancel every timer whose key starts with `prefix` (e.g. all of one incident's)."""
+    def cancel_prefix(self, prefix: str, *, incident_ref: str | None = None) -> None:
+        """Cancel every timer whose key starts with `prefix` (e.g. all of one incident's);
+        with `incident_ref`, among that incident's timers (found by index, not by a scan
+        of every key: SQLite's LIKE with an escape uses no index)."""
         for key in [k for k in self._queued if k.startswith(prefix)]:
             del self._queued[key]
         self._cancelled = {k for k in self._cancelled if not k.startswith(prefix)}
         escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        self.session.execute(delete(timers).where(timers.c.key.like(f"{escaped}%", escape="\\")))
+        stmt = delete(timers).where(timers.c.key.like(f"{escaped}%", escape="\\"))
+        if incident_ref is not None:
+            stmt = stmt.where(timers.c.incident_id == _incident_id(incident_ref))
+        self.session.execute(stmt)
 
     def due_at(self, key: str) -> datetime | None:
         queued = self._queued.get(key)
@@ -107,18 +112,25 @@ class TimerRepository:
         ).scalar_one_or_none()
         return value
 
-    def pending(self, prefix: str = "") -> list[tuple[str, str, datetime]]:
-        """(key, kind, due_at) of live timers, soonest first (those still queued too)."""
+    def pending(
+        self, prefix: str = "", *, incident_ref: str | None = None
+    ) -> list[tuple[str, str, datetime]]:
+        """(key, kind, due_at) of live timers, soonest first (those still queued too); with
+        `incident_ref`, among that incident's timers (see `cancel_prefix`)."""
         stmt = select(timers.c.key, timers.c.kind, timers.c.due_at).where(
             timers.c.dead_at.is_(None)
         )
         if prefix:
             stmt = stmt.where(timers.c.key.startswith(prefix, autoescape=True))
+        if incident_ref is not None:
+            stmt = stmt.where(timers.c.incident_id == _incident_id(incident_ref))
         found = {r.key: (r.key, r.kind, r.due_at) for r in self.session.execute(stmt)}
         for key in self._cancelled:
             found.pop(key, None)
         for key, row in self._queued.items():
-            if key.startswith(prefix):
+            if key.startswith(prefix) and (
+                incident_ref is None or row["incident_id"] == _incident_id(incident_ref)
+            ):
                 found[key] = (key, row["kind"], row["due_at"])
         return sorted(found.values(), key=lambda timer: timer[2])
 

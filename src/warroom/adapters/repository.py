@@ -7,16 +7,16 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, true, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.orm import Session, lazyload
 
+from warroom.adapters.duplicate_search import duplicate_candidates
 from warroom.adapters.orm.auth import idempotency_keys, incident_members
 from warroom.adapters.orm.base import counters
 from warroom.adapters.orm.incidents import incident_services, incidents, timeline_entries
-from warroom.adapters.visibility import visible_to
 from warroom.domain.access import Principal
 from warroom.domain.duplicates import Candidate
-from warroom.domain.enums import EntryKind, Stage
+from warroom.domain.enums import EntryKind
 from warroom.domain.errors import InvalidInput, NotFound
 from warroom.domain.incident import Incident
 from warroom.domain.timeline import TimelineEntry
@@ -108,12 +108,25 @@ class IncidentRepository:
         )
         return bool(getattr(done, "rowcount", 0))
 
-    def open_incidents(
-        self, seen_by: Principal | None = None, *, after: int | None = None
+    def duplicate_candidates(
+        self,
+        seen_by: Principal | None,
+        *,
+        title: str,
+        services: Sequence[str],
+        threshold: float,
+        after: int | None = None,
     ) -> list[Candidate]:
-        """Open incidents (those `seen_by` may see, when given) for the duplicate check;
-        with `after`, only those numbered above it."""
-        return open_candidates(self.session.connection(), seen_by, after=after)
+        """Open incidents (those `seen_by` may see, when given; with `after`, only those
+        numbered above it) that a declaration of `title` on `services` may duplicate."""
+        return duplicate_candidates(
+            self.session.connection(),
+            seen_by,
+            title=title,
+            services=services,
+            threshold=threshold,
+            after=after,
+        )
 
     def entries(self, number: int, kinds: Sequence[EntryKind]) -> list[TimelineEntry]:
         """Timeline entries of the given kinds, oldest first."""
@@ -183,32 +196,6 @@ class IdempotencyRepository:
             .where(idempotency_keys.c.principal == principal, idempotency_keys.c.key == key)
             .values(status_code=status_code, response=response)
         )
-
-
-def open_candidates(
-    conn: Connection, seen_by: Principal | None = None, *, after: int | None = None
-) -> list[Candidate]:
-    """Open incidents as duplicate candidates (those `seen_by` may see, when given)."""
-    conditions = [
-        incidents.c.stage != Stage.CLOSED,
-        visible_to(seen_by) if seen_by is not None else true(),
-    ]
-    if after is not None:
-        conditions.append(incidents.c.id > after)
-    rows = conn.execute(
-        select(
-            incidents.c.id,
-            incidents.c.title,
-            incidents.c.services,
-            incidents.c.channel,
-            incidents.c.stage,
-            incidents.c.severity,
-        ).where(*conditions)
-    )
-    return [
-        Candidate(f"INC-{r.id}", r.title, list(r.services), r.channel, r.stage, r.severity)
-        for r in rows
-    ]
 
 
 def last_number(conn: Connection) -> int:

@@ -22,13 +22,14 @@ class Candidate:
 
 
 @lru_cache(maxsize=8192)  # the open incidents' titles, compared on every declaration
-def _normalise(title: str) -> str:
+def normalise_title(title: str) -> str:
+    """Lower case, words only, single spaces: what titles are compared as."""
     return " ".join(_WORD.findall(title.lower()))
 
 
 def title_similarity(a: str, b: str) -> float:
     """0..1: how alike two titles read once case and punctuation are ignored."""
-    na, nb = _normalise(a), _normalise(b)
+    na, nb = normalise_title(a), normalise_title(b)
     if not na or not nb:
         return 0.0
     return SequenceMatcher(None, na, nb).ratio()
@@ -43,7 +44,7 @@ def find_duplicates(
 ) -> list[tuple[Candidate, str]]:
     """Open incidents on a shared service or with a near-identical title, with the reason."""
     wanted = {s.lower() for s in services}
-    mine = _normalise(title)
+    mine = normalise_title(title)
     # Bounds first, with the new title analysed once: the two quick ratios are symmetric
     # upper bounds of ratio(), and rule out most titles at a fraction of its cost, which
     # keeps declaring cheap with a thousand incidents open.
@@ -54,7 +55,7 @@ def find_duplicates(
         if shared:
             found.append((candidate, f"open on the same service: {', '.join(shared)}"))
             continue
-        theirs = _normalise(candidate.title)
+        theirs = normalise_title(candidate.title)
         if not mine or not theirs:
             continue
         bound.set_seq1(theirs)

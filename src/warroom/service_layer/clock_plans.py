@@ -195,4 +195,4 @@ def arm_followup(uow: UnitOfWork, incident: Incident, ctx: Context, *, number: i
 
 def cancel_all_for(uow: UnitOfWork, ref: str, *names: str) -> None:
     for name in names:
-        uow.timers.cancel_prefix(clock_key(ref, name) + ":")
+        uow.timers.cancel_prefix(clock_key(ref, name) + ":", incident_ref=ref)

@@ -145,7 +145,7 @@ def sync_deadlines(
     if not deadlined:
         return
     prefix = timer_key(incident.ref, "")
-    existing = {key: due for key, _, due in uow.timers.pending(prefix)}
+    existing = {key: due for key, _, due in uow.timers.pending(prefix, incident_ref=incident.ref)}
     for item in deadlined:
         key = timer_key(incident.ref, item.id)
         due = incident.item_due_at(item)

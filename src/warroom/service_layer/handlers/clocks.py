@@ -53,7 +53,9 @@ def on_stage_changed(event: events.StageChanged, *, uow: UnitOfWork, ctx: Contex
     incident.plan_retrospective(ctx.policy, now=now)
     plans.plan_retrospective(uow, incident, ctx)
     if not incident.is_open:
-        uow.timers.cancel_prefix(plans.clock_key(incident.ref, "fatigue") + ":")
+        uow.timers.cancel_prefix(
+            plans.clock_key(incident.ref, "fatigue") + ":", incident_ref=incident.ref
+        )
 
 
 def on_severity_changed(event: events.SeverityChanged, *, uow: UnitOfWork, ctx: Context) -> None:

@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from warroom.adapters.repository import last_number, open_candidates
+from warroom.adapters.duplicate_search import duplicate_candidates
+from warroom.adapters.repository import last_number
 from warroom.domain import commands
 from warroom.domain.access import AccessRole, Principal
 from warroom.domain.duplicates import Candidate, find_duplicates
@@ -58,7 +59,14 @@ def precheck_declaration(
         return cmd
     # The number first: an incident committed between the two reads is checked again.
     through = last_number(conn)
-    _refuse_duplicates(cmd, open_candidates(conn, _declarer(cmd)), ctx)
+    candidates = duplicate_candidates(
+        conn,
+        _declarer(cmd),
+        title=cmd.title,
+        services=cmd.services,
+        threshold=ctx.policy.duplicate_title_similarity,
+    )
+    _refuse_duplicates(cmd, candidates, ctx)
     return replace(cmd, duplicates_checked_through=through)
 
 
@@ -69,8 +77,12 @@ def declare_incident(
     severity = cmd.severity or policy.default_severity
     policy.severity(severity)
     if not cmd.force:
-        candidates = uow.incidents.open_incidents(
-            _declarer(cmd), after=cmd.duplicates_checked_through
+        candidates = uow.incidents.duplicate_candidates(
+            _declarer(cmd),
+            title=cmd.title,
+            services=cmd.services,
+            threshold=policy.duplicate_title_similarity,
+            after=cmd.duplicates_checked_through,
         )
         _refuse_duplicates(cmd, candidates, ctx)
     incident, rule = Incident.declare(
