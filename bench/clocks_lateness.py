@@ -1,6 +1,6 @@
 """Lateness of 1,000 clocks falling due within one minute, with the HTTP API under load.
 
-    .venv/bin/python bench/clocks_lateness.py [--pg URL] [--workers 2] [--clients 8]
+    .venv/bin/python bench/clocks_lateness.py [--pg URL] [--workers 2] [--clients 4]
 
 1,000 incidents are declared (sev3, so each has an internal-update cadence); their
 internal-update timers are then moved to fall due evenly within one minute, starting a

@@ -2,9 +2,10 @@
 
 Any number of processes serve /metrics; each scrape asks the database, so every process
 reports the same numbers (a per-process counter would not). The scrape is anonymous, so
-restricted incidents are left out of the process gauges (the stage counts reveal no
-detail and include them). Durations and adherence cover incidents declared in the last
-90 days, so a scrape stays quick however long the history.
+restricted incidents are left out of every gauge, the stage counts included (a count
+of restricted incidents in a stage is already more than the public may know).
+Durations and adherence cover incidents declared in the last 90 days, so a scrape stays
+quick however long the history.
 """
 
 from __future__ import annotations
