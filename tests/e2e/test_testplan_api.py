@@ -133,6 +133,18 @@ def test_an_untested_fix_drops_the_severity_until_tests_are_recorded(
         json={"url": "https://ci.example.com/run/78"},
     )
     assert r.json()["awaiting_tests"] is False
+    # The drop assumed the other tests pass (document 003): sev1's signed plan still holds.
+    blocked = api.responder.post(f"/api/v1/incidents/{ref}/stage", json={"stage": "resolved"})
+    assert [g["gate"] for g in blocked.json()["gates"]] == ["test_plan_signed"]
+    assert blocked.json()["gates"][0]["reason"].endswith(
+        "(required at sev1, before fix #1 lowered it)"
+    )
+    base = f"/api/v1/incidents/{ref}/test-plan"
+    api.responder.post(f"{base}/steps", json={"title": "Log in"})
+    for env in ("staging", "production"):
+        api.responder.post(f"{base}/steps/1/results", json={"environment": env, "status": "passed"})
+    for client in (api.responder, api.admin):
+        assert client.post(f"{base}/sign-offs", json={}).status_code == 201
     done = api.responder.post(f"/api/v1/incidents/{ref}/stage", json={"stage": "resolved"})
     assert done.status_code == 200, done.text
 

@@ -132,10 +132,23 @@ def test_an_untested_fix_drops_the_severity_notifies_and_waits_for_tests(wr: War
     h(c.ChangeStage(ref=ref, stage=Stage.MITIGATED, by="alice"))
     with pytest.raises(GateBlocked) as err:
         h(c.ChangeStage(ref=ref, stage=Stage.RESOLVED, by="alice"))
-    assert [n for n, _ in err.value.failures] == ["untested_fix_covered"]
+    assert [n for n, _ in err.value.failures] == [
+        "untested_fix_covered",
+        "test_plan_signed",  # sev2's gates still hold after the drop
+        "automated_tests_recorded",
+    ]
     h(tc.RecordAutomatedTests(ref=ref, url="https://ci.example.com/r/2", by="bob"))
     plan = _plan(wr, ref)
     assert plan["awaiting_tests"] is False
+    h(tc.AddTestStep(ref=ref, title="Log in with SSO", by="alice"))
+    for env in Environment:
+        h(
+            tc.RecordStepResult(
+                ref=ref, number=1, environment=env, status=StepStatus.PASSED, by="bob"
+            )
+        )
+    for person in ("alice", "bob"):
+        h(tc.SignTestPlan(ref=ref, by=person))
     h(c.ChangeStage(ref=ref, stage=Stage.RESOLVED, by="alice"))
 
 

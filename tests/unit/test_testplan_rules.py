@@ -204,13 +204,35 @@ def test_an_untested_fix_drops_sev2_to_sev3_and_keeps_the_incident_open(
     walk(inc, standard, Stage.MITIGATED)
     with pytest.raises(GateBlocked) as err:
         inc.change_stage(Stage.RESOLVED, policy=standard, by="person0", now=at(20))
-    assert [n for n, _ in err.value.failures] == ["untested_fix_covered"]
+    # The drop assumes all other tests pass (document 003): sev2's gates still hold.
+    assert [n for n, _ in err.value.failures] == [
+        "untested_fix_covered",
+        "test_plan_signed",
+        "automated_tests_recorded",
+    ]
     assert "#1 (dropped sev2 → sev3)" in err.value.message
+    assert err.value.failures[1][1].endswith("(required at sev2, before fix #1 lowered it)")
     inc.record_automated_tests("https://ci.example.com/9", policy=standard, by="b", now=at(30))
     assert fix.covered_at == at(30) and not fix.awaiting_tests
     assert inc.new_entries[-1].text.endswith("no longer awaiting tests for fix #1")
-    inc.change_stage(Stage.RESOLVED, policy=standard, by="person0", now=at(31))
+    with pytest.raises(GateBlocked) as err:
+        inc.change_stage(Stage.RESOLVED, policy=standard, by="person0", now=at(31))
+    assert [n for n, _ in err.value.failures] == ["test_plan_signed"]
+    inc.add_test_step("Log in", policy=standard, by="a", now=at(31))
+    for env in Environment:
+        _result(inc, standard, 1, env, StepStatus.PASSED)
+    for person in ("person0", "person2"):
+        inc.sign_test_plan(policy=standard, by=person, now=at(32))
+    inc.change_stage(Stage.RESOLVED, policy=standard, by="person0", now=at(33))
     assert inc.severity == "sev3"  # the drop stays: document 003
+
+
+def test_sev1_resolves_only_with_a_signed_plan_and_automated_tests(standard: Policy) -> None:
+    inc = _staffed(standard, "sev1")
+    walk(inc, standard, Stage.IDENTIFIED, Stage.MITIGATED)
+    with pytest.raises(GateBlocked) as err:
+        inc.change_stage(Stage.RESOLVED, policy=standard, by="person0", now=T0)
+    assert {"test_plan_signed", "automated_tests_recorded"} <= {n for n, _ in err.value.failures}
 
 
 def test_a_fix_with_tests_changes_nothing_and_records_them(standard: Policy) -> None:
@@ -242,7 +264,11 @@ def test_the_level_preset_drops_level2_to_level3() -> None:
     walk(inc, policy, Stage.MITIGATED)
     with pytest.raises(GateBlocked) as err:
         inc.change_stage(Stage.RESOLVED, policy=policy, by="x", now=T0)
-    assert [n for n, _ in err.value.failures] == ["untested_fix_covered"]
+    assert [n for n, _ in err.value.failures] == [
+        "untested_fix_covered",
+        "test_plan_signed",  # level2's gates still hold after the drop
+        "automated_tests_recorded",
+    ]
 
 
 # -- durability audit (document 002) ---------------------------------------------------------

@@ -211,17 +211,28 @@ class Incident(
         return stages.allowed_targets(self.stage)
 
     def gate_failures(self, target: Stage, policy: Policy) -> list[tuple[str, str]]:
-        """(gate name, what is missing) for each gate that holds back `target`."""
+        """(gate name, what is missing) for each gate that holds back `target`.
+
+        A fix released without tests drops the severity "assuming all other tests pass"
+        (document 003): the gates of the severity it dropped from still apply."""
         failures: list[tuple[str, str]] = []
         seen: set[str] = set()
-        for gate in policy.gates_for(target, self.severity):
-            for name in gate.require:
-                if name in seen:
-                    continue
-                seen.add(name)
-                reason = GATE_CHECKS[name](self, policy)
-                if reason:
-                    failures.append((name, reason))
+        levels = {self.severity: ""}
+        for fix in self.fixes if target in (Stage.RESOLVED, Stage.CLOSED) else ():
+            if fix.dropped_from and fix.dropped_from != fix.dropped_to:
+                levels.setdefault(
+                    fix.dropped_from,
+                    f" (required at {fix.dropped_from}, before fix #{fix.number} lowered it)",
+                )
+        for level, why in levels.items():
+            for gate in policy.gates_for(target, level):
+                for name in gate.require:
+                    if name in seen:
+                        continue
+                    seen.add(name)
+                    reason = GATE_CHECKS[name](self, policy)
+                    if reason:
+                        failures.append((name, reason + why))
         return failures
 
     def change_stage(
