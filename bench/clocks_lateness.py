@@ -1,11 +1,13 @@
 """Lateness of 1,000 clocks falling due within one minute, with the HTTP API under load.
 
-    .venv/bin/python bench/clocks_lateness.py [--pg URL] [--workers 2] [--clients 4]
+    .venv/bin/python bench/clocks_lateness.py [--pg URL] [--workers 2] [--clients 4] [--writers 2]
 
 1,000 incidents are declared (sev3, so each has an internal-update cadence); their
 internal-update timers are then moved to fall due evenly within one minute, starting a
 few seconds after the server and workers are up. While they fall due, client threads
-read the incident list over HTTP as fast as they can. Lateness is the time between a
+read the incident list over HTTP as fast as they can, and writer threads post timeline
+notes to random incidents as fast as they can (on SQLite they compete with the worker
+for the one write lock). Lateness is the time between a
 timer's due time and its reminder being recorded (the handler's clock), for each of the
 1,000; each must fire exactly once.
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -118,10 +121,10 @@ def processes(url: str, port: int, workers: int) -> Iterator[None]:
             p.wait(timeout=30)
 
 
-def token(url: str) -> str:
+def token(url: str, role: str = "viewer") -> str:
     exe = str(Path(sys.executable).parent / "warroom")
     out = subprocess.run(
-        [exe, "token", "create", "--role", "viewer", "--name", "bench", "--json"],
+        [exe, "token", "create", "--role", role, "--name", f"bench-{role}", "--json"],
         env={**os.environ, "WARROOM_DATABASE_URL": url, "WARROOM_DEV": "1"},
         capture_output=True,
         text=True,
@@ -139,6 +142,21 @@ def load(port: int, bearer: str, stop: threading.Event, latencies: list[float]) 
             r = client.get("/api/v1/incidents", params={"status": "open", "limit": 50})
             latencies.append(time.perf_counter() - started)
             assert r.status_code == 200, r.text
+
+
+def write(port: int, bearer: str, stop: threading.Event, latencies: list[float]) -> None:
+    rng = random.Random(threading.get_ident())
+    with httpx.Client(
+        base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {bearer}"}
+    ) as client:
+        while not stop.is_set():
+            number = rng.randint(1, COUNT)
+            started = time.perf_counter()
+            r = client.post(
+                f"/api/v1/incidents/INC-{number}/timeline", json={"text": "still on it"}
+            )
+            latencies.append(time.perf_counter() - started)
+            assert r.status_code == 201, r.text
 
 
 def lateness(wr: Warroom, due: dict[int, datetime]) -> list[float]:
@@ -161,18 +179,22 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, round(q * (len(values) - 1)))]
 
 
-def run(url: str, workers: int, clients: int) -> dict[str, float]:
+def run(url: str, workers: int, clients: int, writers: int = 0) -> dict[str, float]:
     prepare(url)
     port = free_port()
-    bearer = token(url)
+    bearer, responder = token(url), token(url, "responder")
     wr = bootstrap(Settings(database_url=url, dev=True), migrate=False)
     try:
         with processes(url, port, workers):
             latencies: list[float] = []
+            writes: list[float] = []
             stop = threading.Event()
             threads = [
                 threading.Thread(target=load, args=(port, bearer, stop, latencies))
                 for _ in range(clients)
+            ] + [
+                threading.Thread(target=write, args=(port, responder, stop, writes))
+                for _ in range(writers)
             ]
             for th in threads:
                 th.start()
@@ -190,6 +212,7 @@ def run(url: str, workers: int, clients: int) -> dict[str, float]:
     finally:
         wr.close()
     lat = sorted(latencies) or [0.0]
+    wrote = sorted(writes) or [0.0]
     return {
         "p50": pct(late, 0.5),
         "p99": pct(late, 0.99),
@@ -197,6 +220,8 @@ def run(url: str, workers: int, clients: int) -> dict[str, float]:
         "rps": len(latencies) / load_seconds,
         "http_p50_ms": pct(lat, 0.5) * 1000,
         "http_p99_ms": pct(lat, 0.99) * 1000,
+        "writes_per_s": len(writes) / load_seconds,
+        "write_p99_ms": pct(wrote, 0.99) * 1000,
     }
 
 
@@ -207,6 +232,8 @@ def show(name: str, r: dict[str, float]) -> None:
             f"; HTTP {r['rps']:.0f} req/s, p50 {r['http_p50_ms']:.0f} ms, "
             f"p99 {r['http_p99_ms']:.0f} ms"
         )
+    if r["writes_per_s"]:
+        line += f"; notes {r['writes_per_s']:.0f}/s, p99 {r['write_p99_ms']:.0f} ms"
     print(line, flush=True)
 
 
@@ -235,7 +262,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pg", help="PostgreSQL server URL (a bench database is created)")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--clients", type=int, default=4, help="threads reading the list")
+    parser.add_argument("--writers", type=int, default=2, help="threads writing notes")
     parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args()
     setups: list[tuple[str, Any, int]] = []
@@ -254,9 +282,10 @@ def main() -> None:
         )
     for name, database, workers in setups:
         # The same setup without HTTP load is the reference for the loaded run.
-        for clients in (0, args.clients):
+        for clients, writers in ((0, 0), (args.clients, args.writers)):
             with database() as url:
-                show(f"{name}, {clients} HTTP clients", run(url, workers, clients))
+                label = f"{name}, {clients} readers + {writers} writers"
+                show(label, run(url, workers, clients, writers))
 
 
 if __name__ == "__main__":
