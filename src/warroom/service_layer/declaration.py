@@ -127,6 +127,8 @@ def open_rooms(uow: UnitOfWork, ctx: Context, incident: Incident, team: Team | N
                     "topic": room_topic(incident, ctx),
                     "invite": chat_ids(uow, people, channel),
                     "extra": extra,
+                    # A restricted incident's room is private (Slack: a private channel).
+                    "visibility": str(incident.visibility),
                 },
             ),
             now=now,
