@@ -19,13 +19,14 @@ from tests.support.smtp import SmtpServer
 from warroom.adapters.notifiers.apprise_targets import AppriseNotifier
 from warroom.adapters.notifiers.email import message_id, thread_root
 from warroom.adapters.notifiers.slack import SlackClient, SlackConfig, SlackNotifier
-from warroom.adapters.policy_file import parse_policy
+from warroom.adapters.policy_file import load_policy, parse_policy
 from warroom.bootstrap import Warroom, bootstrap
 from warroom.config import Settings
 from warroom.domain import commands
 from warroom.domain.background import OutboundMessage
+from warroom.domain.checklists import ChecklistStatus
 from warroom.domain.directory import Person, Service, Team
-from warroom.domain.enums import Audience, RoleName
+from warroom.domain.enums import Audience, RoleName, Visibility
 from warroom.domain.policy import Policy
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -226,6 +227,7 @@ class FakeSlack:
         self.channels: dict[str, str] = {"new-incidents": "C0NEWINC01"}
         self.messages: list[dict[str, Any]] = []
         self.calls: list[str] = []
+        self.private: set[str] = set()
         self.fail_next_post_after_sending = False
 
     def __call__(self, request: Received) -> tuple[int, dict[str, Any]]:
@@ -241,7 +243,10 @@ class FakeSlack:
             assert name == name.lower() and len(name) <= 80 and "#" not in name
             if name in self.channels:
                 return 200, {"ok": False, "error": "name_taken"}
+            assert isinstance(body.get("is_private", False), bool)
             self.channels[name] = f"C{len(self.channels):09d}"
+            if body.get("is_private"):
+                self.private.add(name)
             return 200, {"ok": True, "channel": {"id": self.channels[name], "name": name}}
         if method == "conversations.list":
             return 200, {
@@ -313,6 +318,76 @@ def test_slack_room_topic_pin_invite_and_announcement(
         for m in fake.messages
     )
     assert any(t.startswith("Declaration step room: done — slack →") for t in texts)
+    assert channel not in fake.private  # an internal incident's channel is public
+
+
+def test_a_restricted_incident_gets_a_private_slack_channel(
+    sqlite_url: str, clock: ManualClock, slack: tuple[FakeSlack, Receiver]
+) -> None:
+    fake, receiver = slack
+    wr = make_app(sqlite_url, clock, slack_token="xoxb-test", slack_base_url=receiver.url + "/api")
+    try:
+        ref = wr.bus.handle(
+            commands.DeclareIncident(
+                title="Credentials found in a public repository",
+                severity="sev2",
+                by="alice",
+                services=("auth",),
+                visibility=Visibility.RESTRICTED,
+                force=True,
+            )
+        )["ref"]
+        drain(wr, clock, rounds=1)
+        texts = timeline_texts(wr, ref)
+    finally:
+        wr.close()
+    [channel] = [n for n in fake.channels if n.startswith("inc-")]
+    assert fake.private == {channel}
+    assert any(t.startswith("Declaration step room: done — slack →") for t in texts)
+    assert not any(m["channel"] == "C0NEWINC01" for m in fake.messages)  # not announced
+
+
+def test_delivered_declaration_steps_tick_their_checklist_items(
+    sqlite_url: str, clock: ManualClock, slack: tuple[FakeSlack, Receiver]
+) -> None:
+    _, receiver = slack
+    wr = bootstrap(
+        Settings(
+            database_url=sqlite_url,
+            dev=True,
+            slack_token="xoxb-test",
+            slack_base_url=receiver.url + "/api",
+        ),
+        clock=clock,
+        policy=without_clocks(load_policy("standard")),
+        migrate=False,
+    )
+    try:
+        with wr.bus.uow_factory() as uow:
+            uow.directory.add(Team(name="core", members=["alice", "bob"]))
+            uow.directory.add(Service(name="auth", team="core"))
+            uow.commit()
+        ref = declare(wr)
+        items = ("incident-channel", "pin-summary", "notify-owning-team", "announce-incident")
+        with wr.bus.uow_factory() as uow:
+            incident = uow.incidents.get(ref)
+            assert incident.checklist_status("video-bridge") is ChecklistStatus.DONE
+            assert {incident.checklist_status(i) for i in items} == {ChecklistStatus.OPEN}
+        drain(wr, clock, rounds=1)
+        with wr.bus.uow_factory() as uow:
+            incident = uow.incidents.get(ref)
+            marks = {}
+            for item in items:
+                mark = incident.checklist_mark(item)
+                marks[item] = (mark.status, mark.auto_event) if mark else None
+    finally:
+        wr.close()
+    assert marks == {
+        "incident-channel": (ChecklistStatus.DONE, "RoomCreated"),
+        "pin-summary": (ChecklistStatus.DONE, "DeclarationStepDone"),
+        "notify-owning-team": (ChecklistStatus.DONE, "DeclarationStepDone"),
+        "announce-incident": (ChecklistStatus.DONE, "DeclarationStepDone"),
+    }
 
 
 def test_slack_retry_does_not_post_twice(slack: tuple[FakeSlack, Receiver]) -> None:

@@ -84,18 +84,18 @@ def test_checklist_errors_are_problem_details(api: Api, declare: Declare) -> Non
     assert r.status_code == 404 and "checklist item 'no-such-step' not found" in r.json()["detail"]
     r = api.responder.post(f"{base}/check-declared/check", json={})
     assert r.status_code == 409 and r.json()["rule"] == "checklist.done"
-    r = api.responder.post(f"{base}/video-bridge/skip", json={})
+    r = api.responder.post(f"{base}/ask-worker-help/skip", json={})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "reason"
     r = api.responder.post(
-        f"{base}/video-bridge/check", json={"occurred_at": "2030-01-01T00:00:00Z"}
+        f"{base}/ask-worker-help/check", json={"occurred_at": "2030-01-01T00:00:00Z"}
     )
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "occurred_at"
-    r = api.viewer.post(f"{base}/video-bridge/check", json={})
+    r = api.viewer.post(f"{base}/ask-worker-help/check", json={})
     assert r.status_code == 403
     assert api.responder.get(f"{base}", params={"role": "pilot"}).status_code == 422
     assert api.responder.get("/api/v1/incidents/INC-99/checklist").status_code == 404
     after = api.responder.get(base).json()
-    assert _item(after, "video-bridge")["status"] == "open"
+    assert _item(after, "ask-worker-help")["status"] == "open"
 
 
 def test_next_steps_are_the_callers_live_items_soonest_first(api: Api, declare: Declare) -> None:
@@ -130,7 +130,8 @@ def test_the_chat_text_of_a_checklist(api: Api, declare: Declare) -> None:
             session, wr.policy, ref, now=wr.clock.now(), role=RoleName.COMMANDER
         )
     lines = text.splitlines()
-    assert lines[0].startswith(f"{ref} checklist (investigating): 2 done, 0 skipped, ")
+    # check-declared, and the video bridge made from the policy's URL template
+    assert lines[0].startswith(f"{ref} checklist (investigating): 3 done, 0 skipped, ")
     assert lines[0].endswith(" — commander")
     assert (
         "  [x] check-declared: Check to see if someone already declared the incident. Join their"
@@ -304,16 +305,16 @@ def test_cli_checklist_commands(cli: Cli, declare: Declare) -> None:
     ref = declare(severity="sev2")["ref"]
     out = cli("checklist", ref)
     assert out.exit_code == 0 and "[x] check-declared" in out.output
-    out = cli("check", ref, "video-bridge", "--at", "2026-11-23T09:35:00Z")
+    out = cli("check", ref, "ask-worker-help", "--at", "2026-11-23T09:35:00Z")
     assert (
         out.output.strip()
-        == f"{ref} video-bridge ticked: Create a video bridge and post it in the dedicated incident channel."
+        == f"{ref} ask-worker-help ticked: Ask the worker if they believe they will need help. Arrange for it if they do."
     )
     assert cli("skip", ref, "pin-summary").exit_code == 2  # --reason is required
     out = cli("skip", ref, "pin-summary", "--reason", "no chat")
     assert out.exit_code == 0
     assert cli("uncheck", ref, "pin-summary").exit_code == 0
-    again = cli("check", ref, "video-bridge")
+    again = cli("check", ref, "ask-worker-help")
     assert again.exit_code == 1 and "checklist.done" in again.output
     view = json.loads(cli("checklist", ref, "--role", "communications", "--json").output)
     assert {i["owner_role"] for i in view["items"]} == {"communications"}
@@ -321,7 +322,7 @@ def test_cli_checklist_commands(cli: Cli, declare: Declare) -> None:
     out = cli("next")
     assert out.exit_code == 0 and f"{ref} sev2 investigating" in out.output
     assert "[ ] incident-channel: " in out.output
-    assert "[ ] video-bridge" not in out.output
+    assert "[ ] ask-worker-help" not in out.output
     assert json.loads(cli("next", ref, "--json").output)["data"][0]["roles"] == ["commander"]
 
 

@@ -63,7 +63,7 @@ def test_marks_arrivals_and_customers_round_trip(wr: Warroom, clock: ManualClock
     ref = declare(wr)
     when = clock.now() + timedelta(minutes=2)
     clock.advance(minutes=10)
-    wr.bus.handle(cc.CheckItem(ref=ref, item="video-bridge", by="alice", occurred_at=when))
+    wr.bus.handle(cc.CheckItem(ref=ref, item="ask-worker-help", by="alice", occurred_at=when))
     wr.bus.handle(cc.SkipItem(ref=ref, item="pin-summary", reason="no chat yet", by="alice"))
     wr.bus.handle(c.AssignRole(ref=ref, role=RoleName.WORKER, person="bob", by="alice"))
     wr.bus.handle(c.ChangeStage(ref=ref, stage=Stage.MITIGATED, by="alice"))
@@ -94,8 +94,8 @@ def test_marks_arrivals_and_customers_round_trip(wr: Warroom, clock: ManualClock
     with wr.read_session() as session:
         incident = load_incident(session, ref)
         marks = {m.item_id: m for m in incident.checklist}
-        assert marks["video-bridge"].status is ChecklistStatus.DONE
-        assert marks["video-bridge"].at == when
+        assert marks["ask-worker-help"].status is ChecklistStatus.DONE
+        assert marks["ask-worker-help"].at == when
         assert marks["pin-summary"].status is ChecklistStatus.SKIPPED
         assert marks["pin-summary"].reason == "no chat yet"
         assert marks["engage-worker"].auto_event == "RoleAssigned"

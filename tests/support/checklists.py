@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from tests.support.policies import without_clocks
 from warroom.domain import checklist_events as ce
 from warroom.domain import commands as c
 from warroom.domain import events
+from warroom.domain import notify_commands as nc
 from warroom.domain import testplan_commands as tc
 from warroom.domain.background import OutboundMessage
 from warroom.domain.checklists import ChecklistStatus
@@ -57,11 +59,22 @@ class FakeDirectory:
 
 
 class FakeOutbox:
+    """Queued messages, numbered; a test plays the worker by claiming them by number."""
+
     def __init__(self) -> None:
         self.messages: list[OutboundMessage] = []
 
     def enqueue(self, message: OutboundMessage, *, now: datetime) -> None:
-        self.messages.append(message)
+        self.messages.append(replace(message, id=len(self.messages) + 1))
+
+    def get_claimed(self, message_id: int, worker: str) -> OutboundMessage | None:
+        return self.messages[message_id - 1]
+
+    def mark_sent(self, message: OutboundMessage, **_: Any) -> None:
+        pass
+
+    def mark_failed(self, message: OutboundMessage, *, max_attempts: int, **_: Any) -> bool:
+        return message.attempts + 1 >= max_attempts
 
 
 class FakeUnitOfWorkWithTimers(FakeUnitOfWork):
@@ -125,6 +138,30 @@ class Bus:
             self.bus.handle(tc.SignTestPlan(ref=ref, by=person))
         self.bus.handle(
             tc.RecordAutomatedTests(ref=ref, url="https://ci.example.com/runs/7", by="dora")
+        )
+
+    def deliver(self, step: str, *, ref: str = "INC-1", error: str | None = None) -> None:
+        """The worker's outcome for one delivery of a declaration step (no retries left)."""
+        self.outbox.enqueue(
+            OutboundMessage(
+                key=f"{ref}:{step}:{len(self.outbox.messages)}",
+                channel="log",
+                destination="#somewhere",
+                body="",
+                incident_ref=ref,
+                payload={"step": step},
+            ),
+            now=self.clock.now(),
+        )
+        self.bus.handle(
+            nc.RecordDelivery(
+                message_id=len(self.outbox.messages),
+                worker="worker-1",
+                result=None,
+                error=error,
+                permanent=error is not None,
+                max_attempts=1,
+            )
         )
 
     def incident(self, ref: str = "INC-1") -> Incident:

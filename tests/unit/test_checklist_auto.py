@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from warroom.adapters.policy_file import load_policy
 from warroom.domain import checklist_commands as cc
 from warroom.domain import commands as c
 from warroom.domain import postmortem_commands as pc
-from warroom.domain.checklists import ChecklistStatus
+from warroom.domain.checklists import ChecklistStatus, check_rule
 from warroom.domain.customers import ContactMethod, ContactOutcome, ReportChannel, Verification
 from warroom.domain.enums import (
     Audience,
@@ -23,6 +24,7 @@ from warroom.domain.enums import (
     Visibility,
 )
 from warroom.domain.errors import RuleViolation
+from warroom.domain.notify_policy import Step
 from warroom.domain.policy import Policy
 
 
@@ -41,7 +43,9 @@ def stage(b: Bus, target: Stage) -> None:
 
 def run_whole_incident(b: Bus) -> None:
     """A sev1 from declaration to published postmortem, raising every event standard binds."""
-    ref = b.declare("sev1", visibility=Visibility.PUBLIC)
+    ref = b.declare("sev1", visibility=Visibility.PUBLIC)  # the video bridge step is done now
+    for step in (Step.ROOM, Step.NOTIFY_TEAM, Step.ANNOUNCE):
+        b.deliver(step, ref=ref)
     b.assign(ref, RoleName.COMMANDER, "alice")
     b.assign(ref, RoleName.COMMUNICATIONS, "carol")
     b.assign(ref, RoleName.WORKER, "bob")
@@ -97,6 +101,7 @@ def test_every_bound_event_ticks_its_items_exactly_once(b: Bus, standard: Policy
     update(b, Audience.INTERNAL)
     update(b, Audience.OBSERVERS)
     b.assign("INC-1", RoleName.COMMANDER, "alfred")  # a hand-off raises RoleAssigned again
+    b.deliver(Step.ANNOUNCE)  # a second destination of the same step
     b(c.AddWhy(ref="INC-1", text="one more", by="alice"))
     assert b.ticks() == before
 
@@ -228,15 +233,16 @@ def test_other_presets_tick_their_own_lists() -> None:
     assert b.status("verify-recovery") is ChecklistStatus.OPEN
 
 
-def test_a_room_step_done_raises_room_created_and_a_retry_does_not(b: Bus) -> None:
+def test_a_room_step_done_raises_room_created_and_step_done_and_a_retry_does_not(b: Bus) -> None:
     b.declare("sev1")
     incident = b.incident()
     seen = len(incident.events)
     incident.record_step("room", "retrying", "matrix → #inc", now=b.clock.now())
     assert [type(e).__name__ for e in incident.events[seen:]] == []
     incident.record_step("room", "done", "matrix → #inc", now=b.clock.now())
-    [created] = incident.events[seen:]
+    created, done = incident.events[seen:]
     assert type(created).__name__ == "RoomCreated" and created.room == "matrix → #inc"  # type: ignore[attr-defined]
+    assert type(done).__name__ == "DeclarationStepDone" and done.step == "room"  # type: ignore[attr-defined]
 
 
 def test_a_linked_room_or_ticket_ticks_its_item_once(b: Bus) -> None:
@@ -250,3 +256,54 @@ def test_a_linked_room_or_ticket_ticks_its_item_once(b: Bus) -> None:
     b(c.EditIncident(ref=ref, by="bob", changes={"links": room}))
     assert b.status("incident-channel") is ChecklistStatus.DONE
     assert b.ticks()["ticket"] == 1
+
+
+STEP_ITEMS = {
+    Step.ROOM: "pin-summary",
+    Step.NOTIFY_TEAM: "notify-owning-team",
+    Step.ANNOUNCE: "announce-incident",
+}
+
+
+@pytest.mark.parametrize("step", list(STEP_ITEMS))
+def test_a_delivered_declaration_step_ticks_its_item(b: Bus, step: Step) -> None:
+    b.declare("sev2")
+    assert b.status(STEP_ITEMS[step]) is ChecklistStatus.OPEN
+    b.deliver(step)
+    mark = b.incident().checklist_mark(STEP_ITEMS[step])
+    assert mark is not None and mark.status is ChecklistStatus.DONE
+    assert mark.auto_event == "DeclarationStepDone"
+    assert b.auto_ticked() & set(STEP_ITEMS.values()) == {STEP_ITEMS[step]}
+
+
+@pytest.mark.parametrize("step", list(STEP_ITEMS))
+def test_a_failed_or_skipped_declaration_step_leaves_its_item_open(b: Bus, step: Step) -> None:
+    b.declare("sev2")  # no rooms, no owning team, no announce channel here: all skipped
+    assert any(t.startswith(f"Declaration step {step}: skipped") for t in b.entries())
+    b.deliver(step, error="DeliveryError: no such channel")
+    assert any(t.startswith(f"Declaration step {step}: failed") for t in b.entries())
+    assert b.status(STEP_ITEMS[step]) is ChecklistStatus.OPEN
+    assert not [e for e in b.seen if type(e).__name__ == "DeclarationStepDone" and e.step == step]  # type: ignore[attr-defined]
+
+
+def test_the_video_bridge_item_is_ticked_by_its_link_and_not_without_a_template(
+    standard: Policy,
+) -> None:
+    b = Bus(standard)
+    b.declare("sev2")
+    assert b.status("video-bridge") is ChecklistStatus.DONE
+    assert b.incident().links["video_bridge"].startswith("https://meet.jit.si/")
+    data = dataclasses.replace(standard.declaration, video_bridge_url="")
+    b = Bus(dataclasses.replace(standard, declaration=data))
+    b.declare("sev2")
+    assert b.status("video-bridge") is ChecklistStatus.OPEN
+    assert any(t.startswith("Declaration step video_bridge: skipped") for t in b.entries())
+
+
+def test_a_misspelt_declaration_step_binding_is_refused_at_load_time() -> None:
+    rule, problems = check_rule("DeclarationStepDone", {"step": "anounce"}, ["sev1"])
+    assert rule is None
+    assert problems == [
+        "DeclarationStepDone.step: 'anounce' is not one of "
+        "room, notify_team, announce, video_bridge, ticket"
+    ]

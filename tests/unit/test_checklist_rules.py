@@ -28,10 +28,14 @@ def test_ticking_by_hand_records_who_when_and_a_note_on_the_timeline(b: Bus) -> 
     b.clock.advance(minutes=20)
     b(
         cc.CheckItem(
-            ref="INC-1", item="video-bridge", by="alice", note="meet.example/inc1", occurred_at=when
+            ref="INC-1",
+            item="ask-worker-help",
+            by="alice",
+            note="bob says he is fine",
+            occurred_at=when,
         )
     )
-    mark = b.incident().checklist_mark("video-bridge")
+    mark = b.incident().checklist_mark("ask-worker-help")
     assert mark is not None
     assert (mark.status, mark.by, mark.at, mark.recorded_at) == (
         ChecklistStatus.DONE,
@@ -40,18 +44,18 @@ def test_ticking_by_hand_records_who_when_and_a_note_on_the_timeline(b: Bus) -> 
         b.clock.now(),
     )
     assert b.entries()[-1] == (
-        "Checklist: ticked 'Create a video bridge and post it in the dedicated incident channel.'"
-        " — meet.example/inc1"
+        "Checklist: ticked 'Ask the worker if they believe they will need help. Arrange for it if they do.'"
+        " — bob says he is fine"
     )
 
 
 def test_refusals_name_the_rule(b: Bus) -> None:
-    b(cc.CheckItem(ref="INC-1", item="video-bridge", by="alice"))
+    b(cc.CheckItem(ref="INC-1", item="ask-worker-help", by="alice"))
     with pytest.raises(RuleViolation) as err:
-        b(cc.CheckItem(ref="INC-1", item="video-bridge", by="bob"))
+        b(cc.CheckItem(ref="INC-1", item="ask-worker-help", by="bob"))
     assert err.value.rule == "checklist.done" and "ticked by alice" in err.value.message
     with pytest.raises(RuleViolation) as err:
-        b(cc.SkipItem(ref="INC-1", item="video-bridge", reason="x", by="bob"))
+        b(cc.SkipItem(ref="INC-1", item="ask-worker-help", reason="x", by="bob"))
     assert err.value.rule == "checklist.done"
     with pytest.raises(RuleViolation) as err:
         b(cc.SkipItem(ref="INC-1", item="pin-summary", reason="  ", by="bob"))
@@ -76,18 +80,18 @@ def test_refusals_name_the_rule(b: Bus) -> None:
 def test_a_skipped_item_may_be_ticked_after_all_and_every_change_is_on_the_timeline(
     b: Bus,
 ) -> None:
-    b(cc.SkipItem(ref="INC-1", item="video-bridge", reason="everyone is in the office", by="a"))
-    b(cc.CheckItem(ref="INC-1", item="video-bridge", by="a"))
-    b(cc.ReopenItem(ref="INC-1", item="video-bridge", by="a", reason="the bridge died"))
-    assert b.status("video-bridge") is ChecklistStatus.OPEN
-    texts = [t for t in b.entries() if "video bridge" in t]
+    b(cc.SkipItem(ref="INC-1", item="ask-worker-help", reason="the fix is a one-liner", by="a"))
+    b(cc.CheckItem(ref="INC-1", item="ask-worker-help", by="a"))
+    b(cc.ReopenItem(ref="INC-1", item="ask-worker-help", by="a", reason="the worker is stuck"))
+    assert b.status("ask-worker-help") is ChecklistStatus.OPEN
+    texts = [t for t in b.entries() if "Ask the worker" in t]
     assert [t.split(" '")[0] for t in texts] == [
         "Checklist: skipped",
         "Checklist: ticked",
         "Checklist: reopened",
     ]
-    assert texts[0].endswith(": everyone is in the office")
-    assert texts[2].endswith(": the bridge died")
+    assert texts[0].endswith(": the fix is a one-liner")
+    assert texts[2].endswith(": the worker is stuck")
 
 
 def test_checklist_changes_are_recorded_on_closed_incidents_too(b: Bus) -> None:

@@ -31,6 +31,7 @@ from warroom.domain.enums import (
 from warroom.domain.errors import NotFound
 from warroom.domain.event_catalog import event_fields, event_type, event_types
 from warroom.domain.events import Event
+from warroom.domain.notify_policy import Step
 
 FilterValue = str | int | bool
 
@@ -151,6 +152,7 @@ _VOCABULARY_BY_EVENT: dict[tuple[str, str], type[StrEnum]] = {
     ("CustomerContacted", "method"): ContactMethod,
     ("CustomerContacted", "outcome"): ContactOutcome,
     ("CustomerVerificationChanged", "status"): Verification,
+    ("DeclarationStepDone", "step"): Step,
 }
 _SEVERITY_FIELDS = frozenset({"severity", "to_severity", "from_severity"})
 _SCALARS: dict[str, tuple[type, ...]] = {

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from warroom.domain.enums import EntryKind
 from warroom.domain.incident_base import IncidentState
-from warroom.domain.notify_events import RoomCreated, TicketLinked
+from warroom.domain.notify_events import DeclarationStepDone, RoomCreated, TicketLinked
 from warroom.domain.notify_policy import Step
 
 # Links whose first setting is a fact a checklist can wait for.
@@ -23,8 +23,11 @@ class NotifyMixin(IncidentState):
         if detail:
             text += f" — {detail}"
         self._entry(EntryKind.SYSTEM, text, by, now, now, {"step": step, "outcome": outcome})
-        if step == Step.ROOM and outcome == "done":
+        if outcome != "done":
+            return
+        if step == Step.ROOM:
             self.events.append(RoomCreated(ref=self.ref, room=detail, by=by, occurred_at=now))
+        self.events.append(DeclarationStepDone(ref=self.ref, step=step, by=by, occurred_at=now))
 
     def set_link(self, name: str, url: str, *, now: datetime, by: str = "warroom") -> None:
         """Store a link (video bridge, ticket) on the incident."""

@@ -1,7 +1,8 @@
-"""Events about the incident's places: its chat room and its ticket.
+"""Events about the incident's places and announcements: its room, ticket, declaration steps.
 
 A policy's checklist binds to them ("create a dedicated channel", "file a ticket and link
-it"), whether warroom made the room itself or a responder linked one made by hand.
+it"), whether warroom made the room itself or a responder linked one made by hand; and to
+the declaration steps warroom performs itself ("announce the incident", "notify the team").
 """
 
 from __future__ import annotations
@@ -24,5 +25,19 @@ class RoomCreated(Event):
 class TicketLinked(Event):
     ref: str
     url: str
+    by: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class DeclarationStepDone(Event):
+    """A declaration step warroom performs itself was carried out (a delivery succeeded).
+
+    Raised for every successful delivery of the step, so a step sent to several places
+    is raised more than once; a checklist item is ticked by the first.
+    """
+
+    ref: str
+    step: str  # a `Step` of the declaration policy: room, notify_team, announce, ...
     by: str
     occurred_at: datetime

@@ -76,11 +76,30 @@ def _link_step(incident: Incident, ctx: Context, step: Step, template: str) -> N
     incident.record_step(step, "done", url, now=now)
 
 
-def responders(incident: Incident, team: Team | None) -> list[str]:
-    """Who works the incident: the declarer, role holders (not observers), the owning team."""
+def may_see(uow: UnitOfWork, incident: Incident, person: str) -> bool:
+    """Whether a person may read the incident: anyone, or a restricted one's own people."""
+    if incident.visibility is not Visibility.RESTRICTED:
+        return True
+    return (
+        person == incident.declared_by
+        or bool(incident.roles_of(person))
+        or uow.incidents.has_member(incident.number, person)
+    )
+
+
+def team_members(uow: UnitOfWork, incident: Incident, team: Team | None) -> list[str]:
+    """The owning team's members who may be told the incident's details."""
+    return [p for p in (team.members if team else []) if may_see(uow, incident, p)]
+
+
+def responders(uow: UnitOfWork, incident: Incident, team: Team | None) -> list[str]:
+    """Who works the incident: the declarer, role holders (not observers), the owning team.
+
+    A restricted incident's room is not opened to team members who may not see it.
+    """
     people = [incident.declared_by]
     people += [a.person for a in incident.roles if a.active and a.role is not RoleName.OBSERVER]
-    people += team.members if team else []
+    people += team_members(uow, incident, team)
     observers = set(incident.holders(RoleName.OBSERVER))
     return [p for p in dict.fromkeys(people) if p not in observers]
 
@@ -109,7 +128,7 @@ def open_rooms(uow: UnitOfWork, ctx: Context, incident: Incident, team: Team | N
                 ctx.policy, "video_bridge", incident, link=incident.links["video_bridge"]
             )
         )
-    people = responders(incident, team)
+    people = responders(uow, incident, team)
     for channel in channels:
         uow.outbox.enqueue(
             OutboundMessage(
@@ -127,6 +146,8 @@ def open_rooms(uow: UnitOfWork, ctx: Context, incident: Incident, team: Team | N
                     "topic": room_topic(incident, ctx),
                     "invite": chat_ids(uow, people, channel),
                     "extra": extra,
+                    # A restricted incident's room is private (Slack: a private channel).
+                    "visibility": str(incident.visibility),
                 },
             ),
             now=now,
@@ -158,8 +179,14 @@ def notify_team(
     )
     subject = f"[{incident.ref}-{incident.severity.upper()}] {incident.summary_line}"
     payload = {"step": str(Step.NOTIFY_TEAM), "team": team.name}
+    # A restricted incident's details go only to people who may see it: not to the
+    # team's shared email list or chat channel, not to whoever is on call, and not to
+    # team members who are not its own (until someone adds them as members).
+    restricted = incident.visibility is Visibility.RESTRICTED
+    told = team_members(uow, incident, team)
+    withheld = [p for p in team.members if p not in told]
     already = uow.oncall.open_pages(incident_ref=incident.ref) if paged else []
-    escalation = service_policy(uow, service) if paged and not already else None
+    escalation = service_policy(uow, service) if paged and not already and not restricted else None
     page_opened = already[0] if already else None
     if escalation is not None:
         # Page whoever is on call for the service and escalate until someone acknowledges.
@@ -172,7 +199,7 @@ def notify_team(
             incident_ref=incident.ref,
             payload=payload,
         )
-    for handle in [] if page_opened is not None else team.members:
+    for handle in [] if page_opened is not None else told:
         key = f"{incident.ref}:team:{handle}"
         if paged:
             deliver_page(
@@ -197,7 +224,7 @@ def notify_team(
                 incident_ref=incident.ref,
                 payload=payload,
             )
-    if team.email and "email" in ctx.channels:
+    if team.email and "email" in ctx.channels and not restricted:
         uow.outbox.enqueue(
             OutboundMessage(
                 key=f"{incident.ref}:team-email:{team.name}",
@@ -210,7 +237,7 @@ def notify_team(
             ),
             now=now,
         )
-    if team.chat_channel:
+    if team.chat_channel and not restricted:
         for channel in room_channels(ctx):
             send_to(
                 uow,
@@ -226,10 +253,37 @@ def notify_team(
     if page_opened is not None:
         # An incident declared from an alert is paged once: by the alert's page.
         how = f"paged through escalation (page {page_opened.id}, until acknowledged)"
+    if restricted:
+        left_out = _left_out(team, withheld)
+        if page_opened is None and not told:
+            incident.record_step(
+                Step.NOTIFY_TEAM, "skipped", f"restricted incident: {left_out}", now=now
+            )
+            return
+        if withheld or team.email or team.chat_channel:
+            incident.note_system(f"Restricted incident: {left_out}", now=now)
     incident.note_system(
-        f"Owning team {team.name} ({', '.join(team.members) or 'no members'}) {how}",
+        f"Owning team {team.name} ({', '.join(told) or 'no members'}) {how}",
         now=now,
     )
+
+
+def _left_out(team: Team, withheld: list[str]) -> str:
+    """Who of the owning team was not told a restricted incident's details, and why."""
+    parts = []
+    shared = [
+        what
+        for what, there in (("email list", team.email), ("chat channel", team.chat_channel))
+        if there
+    ]
+    if shared:
+        parts.append(f"not sent to team {team.name}'s shared {' and '.join(shared)}")
+    if withheld:
+        parts.append(
+            f"not told: {', '.join(withheld)} "
+            "(not the incident's own; add them as members to let them in)"
+        )
+    return "; ".join(parts) or f"team {team.name} has nobody who may see it"
 
 
 def announce(uow: UnitOfWork, ctx: Context, incident: Incident, team: Team | None) -> None:

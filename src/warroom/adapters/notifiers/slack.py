@@ -18,6 +18,7 @@ import httpx2
 
 from warroom.adapters.notifiers.base import DeliveryError
 from warroom.domain.background import OutboundMessage
+from warroom.domain.enums import Visibility
 
 METADATA_EVENT = "warroom_message"
 _ID = re.compile(r"^[CGDU][A-Z0-9]{6,}$")
@@ -114,9 +115,11 @@ class SlackClient:
             raise DeliveryError(f"Slack channel #{channel_name(name_or_id)} does not exist (yet)")
         return found
 
-    def create_channel(self, name: str) -> str:
+    def create_channel(self, name: str, *, private: bool = False) -> str:
+        """Create the channel (private: only those invited see it), or find it if it exists."""
+        body = {"name": channel_name(name), "is_private": private}
         try:
-            created = self.call("conversations.create", {"name": channel_name(name)})
+            created = self.call("conversations.create", body)
         except SlackError as exc:
             if exc.error != "name_taken":
                 raise
@@ -180,7 +183,8 @@ class SlackNotifier:
         retry = message.attempts > 0
         if op == "open_room":
             p = message.payload
-            channel = client.create_channel(message.destination)
+            private = p.get("visibility") == Visibility.RESTRICTED
+            channel = client.create_channel(message.destination, private=private)
             client.harmless(
                 "conversations.setTopic", {"channel": channel, "topic": p.get("topic", "")[:250]}
             )
