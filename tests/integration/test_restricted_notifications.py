@@ -22,6 +22,7 @@ from warroom.domain import commands
 from warroom.domain.checklists import ChecklistStatus
 from warroom.domain.directory import Person, Service, Team
 from warroom.domain.enums import Audience, Visibility
+from warroom.domain.oncall_commands import AcknowledgePage
 
 GROUP = "everyone@example.com"
 
@@ -143,14 +144,23 @@ def test_the_owning_team_hears_of_a_restricted_incident_only_through_its_own_peo
     texts = _timeline(team_app, ref)
     if visibility is Visibility.RESTRICTED:
         assert not {"core@example.test", "#core", "#new-incidents"} & destinations, messages
-        assert not [key for key, _, _ in messages if "bob" in key], messages
-        assert [key for key, _, _ in messages if key.startswith(f"{ref}:team:alice")]
-        assert pages == []  # whoever is on call is not the incident's either
+        # Whoever is on call is paged all the same (a restricted incident must wake
+        # someone), with nothing but its number and severity…
+        [page] = pages
+        assert page.summary == f"[{ref}-SEV2] restricted incident: acknowledge to see it"
+        bodies = _bodies(team_app, ref)
+        assert bodies and not [b for b in bodies if "Credentials" in b]
+        assert [key for key, _, _ in messages if key.startswith("page:") and ":bob:" in key]
         assert room["invite"] == ["U0ALICE01"] and room["visibility"] == "restricted"
         assert (
             "Restricted incident: not sent to team core's shared email list and chat channel;"
             " not told: bob (not the incident's own; add them as members to let them in)"
         ) in texts
+        # …and answering the page lets them in.
+        team_app.bus.handle(AcknowledgePage(page_id=page.id, by="bob"))
+        with team_app.bus.uow_factory() as uow:
+            assert uow.incidents.has_member(int(ref.removeprefix("INC-")), "bob")
+        assert f"bob added as a member: acknowledged page {page.id}" in _timeline(team_app, ref)
     else:
         assert {"core@example.test", "#core", "#new-incidents"} <= destinations, messages
         assert len(pages) == 1  # the team is paged through the service's escalation
@@ -181,6 +191,18 @@ def test_a_restricted_incident_none_of_whose_team_may_see_it_skips_the_team_step
     with team_app.bus.uow_factory() as uow:
         status = uow.incidents.get(ref).checklist_status("notify-owning-team")
     assert status is ChecklistStatus.OPEN
+
+
+def _bodies(wr: Warroom, ref: str) -> list[str]:
+    """Subjects and bodies of the pages sent for the incident."""
+    with wr.db.read.connect() as conn:
+        rows = conn.execute(
+            select(outbox.c.subject, outbox.c.body).where(
+                outbox.c.incident_id == int(ref.removeprefix("INC-")),
+                outbox.c.key.like("page:%"),
+            )
+        ).all()
+    return [text for r in rows for text in (r.subject, r.body)]
 
 
 def _room_payloads(wr: Warroom, ref: str) -> list[dict[str, Any]]:

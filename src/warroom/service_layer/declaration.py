@@ -180,20 +180,27 @@ def notify_team(
     subject = f"[{incident.ref}-{incident.severity.upper()}] {incident.summary_line}"
     payload = {"step": str(Step.NOTIFY_TEAM), "team": team.name}
     # A restricted incident's details go only to people who may see it: not to the
-    # team's shared email list or chat channel, not to whoever is on call, and not to
-    # team members who are not its own (until someone adds them as members).
+    # team's shared email list or chat channel, and not to team members who are not its
+    # own (until someone adds them as members). Whoever is on call is still paged — a
+    # restricted Sev1 must wake someone — but the page names only the incident and its
+    # severity; acknowledging it makes them a member (`paging.acknowledge_page`).
     restricted = incident.visibility is Visibility.RESTRICTED
     told = team_members(uow, incident, team)
     withheld = [p for p in team.members if p not in told]
     already = uow.oncall.open_pages(incident_ref=incident.ref) if paged else []
-    escalation = service_policy(uow, service) if paged and not already and not restricted else None
+    escalation = service_policy(uow, service) if paged and not already else None
     page_opened = already[0] if already else None
     if escalation is not None:
         # Page whoever is on call for the service and escalate until someone acknowledges.
         page_opened = start_page(
             uow,
             ctx,
-            summary=subject,
+            summary=(
+                f"[{incident.ref}-{incident.severity.upper()}] restricted incident: "
+                "acknowledge to see it"
+                if restricted
+                else subject
+            ),
             policy=escalation,
             service=service,
             incident_ref=incident.ref,

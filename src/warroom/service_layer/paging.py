@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from warroom.domain.background import DueTimer
+from warroom.domain.enums import Visibility
 from warroom.domain.errors import NotFound
 from warroom.domain.escalation import (
     EscalationLevel,
@@ -217,6 +218,14 @@ def acknowledge_page(uow: UnitOfWork, ctx: Context, page_id: int, *, by: str) ->
             incident.record_event(
                 f"Page {page.id} acknowledged by {by}", by=by, now=now, data={"page": page.id}
             )
+            # Whoever answers the page for a restricted incident is one of its people: the
+            # page carried no details, and they need to see what they were woken for.
+            if incident.visibility is Visibility.RESTRICTED and uow.incidents.add_member(
+                incident.number, by, by=by, now=now
+            ):
+                incident.note_system(
+                    f"{by} added as a member: acknowledged page {page.id}", now=now, by=by
+                )
     return page
 
 
