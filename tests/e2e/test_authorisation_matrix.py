@@ -62,6 +62,7 @@ ROUTES: dict[tuple[str, str], str] = {
         for action in (
             "acknowledge",
             "answer",
+            "checklist/check",
             "experiments",
             "experiments/conclude",
             "followups",
@@ -131,6 +132,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/drills/{ref}/report.md"): INC_READ,
     ("GET", "/dashboard"): WEB_READ,
     ("GET", "/dashboard.csv"): WEB_READ,
+    ("GET", "/matrix"): WEB_READ,
+    ("GET", "/matrix.md"): WEB_READ,
     # incidents
     ("GET", "/api/v1/incidents"): API_READ,
     ("POST", "/api/v1/incidents"): API_WRITE,

@@ -18,6 +18,7 @@ from warroom.domain.enums import RoleName
 from warroom.service_layer.checklist_text import checklist_message
 from warroom.service_layer.matrix import matrix_markdown, roles_matrix
 from warroom.service_layer.on_duty import NoOnCall
+from warroom.service_layer.views import load_incident
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "matrix-standard.md"
 Declare = Callable[..., dict[str, Any]]
@@ -122,12 +123,12 @@ def test_next_steps_are_the_callers_live_items_soonest_first(api: Api, declare: 
     assert api.viewer.get("/api/v1/me/next-steps").json()["count"] == 0
 
 
-def test_the_chat_text_of_a_checklist(api: Api, declare: Declare) -> None:
+def test_checklist_message_renders_one_roles_items_as_text(api: Api, declare: Declare) -> None:
     ref = declare(severity="sev2")["ref"]
     wr = api.wr
     with wr.read_session() as session:
         text = checklist_message(
-            session, wr.policy, ref, now=wr.clock.now(), role=RoleName.COMMANDER
+            load_incident(session, ref), wr.policy, now=wr.clock.now(), role=RoleName.COMMANDER
         )
     lines = text.splitlines()
     # check-declared, and the video bridge made from the policy's URL template

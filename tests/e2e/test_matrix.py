@@ -21,6 +21,7 @@ from warroom.adapters.policy_file import load_policy
 from warroom.bootstrap import Warroom, bootstrap
 from warroom.config import Settings
 from warroom.domain import commands
+from warroom.domain.access import AccessRole
 from warroom.domain.directory import Person, Service, Team
 from warroom.domain.enums import Audience, EntryKind, RoleName
 from warroom.entrypoints.matrix_bot import CURSOR, MatrixBot
@@ -79,6 +80,9 @@ def app(synapse: dict[str, Any], sqlite_url: str, clock: ManualClock) -> Iterato
         uow.directory.add(Team(name="core", members=["alice", "bob"]))
         uow.directory.add(Service(name="auth", team="core"))
         uow.commit()
+    # alice and bob may change incidents from chat; olive, without a user, only reads.
+    for name in ("alice", "bob"):
+        wr.users.create(handle=name, role=AccessRole.RESPONDER, now=clock.now())
     yield wr
     wr.close()
 

@@ -14,7 +14,9 @@ from starlette.testclient import TestClient
 
 from tests.conftest import Api, Cli
 from warroom.adapters.slack_signature import sign
+from warroom.domain.access import AccessRole
 from warroom.domain.background import OutboundMessage
+from warroom.domain.directory import Person
 from warroom.entrypoints.api.app import create_app
 from warroom.service_layer.worker import WorkerConfig
 
@@ -161,9 +163,20 @@ def slack_client(api: Api) -> TestClient:
     return TestClient(create_app(wr), raise_server_exceptions=False)
 
 
+def slack_person(api: Api, handle: str, slack_id: str, role: AccessRole | None) -> None:
+    """A directory person with a Slack id and, with `role`, a user of that role."""
+    wr = api.wr
+    with wr.bus.uow_factory() as uow:
+        uow.directory.add(Person(handle=handle, slack_id=slack_id))
+        uow.commit()
+    if role is not None:
+        wr.users.create(handle=handle, role=role, now=wr.clock.now())
+
+
 def test_slack_slash_command_is_verified_and_acts(
     api: Api, declare: Callable[..., dict[str, Any]], slack_client: TestClient
 ) -> None:
+    slack_person(api, "emily", "U0EMILY", AccessRole.RESPONDER)
     inc = declare(functionality="logging in", state="broken", audience="all users")
     now = int(api.wr.clock.now().timestamp())
     form = {
@@ -211,3 +224,66 @@ def test_slack_slash_command_is_verified_and_acts(
         ts=now,
     )
     assert button.json()["text"] == f"{inc['ref']} is now identified."
+
+
+def test_slack_checklist_and_who_may_change_an_incident(
+    api: Api, declare: Callable[..., dict[str, Any]], slack_client: TestClient
+) -> None:
+    slack_person(api, "emily", "U0EMILY", AccessRole.RESPONDER)
+    slack_person(api, "victor", "U0VICTOR", AccessRole.VIEWER)
+    inc = declare(functionality="logging in", state="broken", audience="all users")
+    ref = inc["ref"]
+    now = int(api.wr.clock.now().timestamp())
+
+    def slash(user_id: str, user_name: str, text: str, channel: str = inc["channel"]) -> str:
+        form = {
+            "command": "/inc",
+            "text": text,
+            "channel_name": channel,
+            "user_id": user_id,
+            "user_name": user_name,
+        }
+        r = slack_post(slack_client, "/api/v1/slack/commands", form, ts=now)
+        assert r.status_code == 200, r.text
+        return str(r.json()["text"])
+
+    listed = slash("U0VICTOR", "victor", "checklist")
+    assert listed.startswith(f"{ref} checklist (investigating): ")
+    assert "  [ ] incident-channel: " in listed
+    commander = slash("U0VICTOR", "victor", "checklist commander").splitlines()
+    assert commander[0].endswith(" — commander")
+    assert all("(commander: " in line for line in commander if line.startswith("  ["))
+    assert slash("U0VICTOR", "victor", "status").startswith(f"{ref} SEV2 investigating")
+
+    assert slash("U0VICTOR", "victor", "log victor was here") == (
+        "Not done: victor: the viewer role may not write (it may not change incidents);"
+        " ask an admin for access"
+    )
+    # Slack's user_name is anyone's choice: an unknown Slack user is not "emily".
+    assert slash("U0MALLORY", "emily", "stage identified") == (
+        "Not done: slack:U0MALLORY is not in the directory, so may not change incidents"
+        " from chat; ask an admin to add your slack id to your person"
+    )
+    assert slash("U0EMILY", "emily", "log emily was here") == f"Logged on {ref}."
+    notes = api.viewer.get(f"/api/v1/incidents/{ref}/timeline", params={"kind": "note"}).json()
+    assert [(n["text"], n["author"]) for n in notes["data"]] == [("emily was here", "emily")]
+    assert api.viewer.get(f"/api/v1/incidents/{ref}").json()["stage"] == "investigating"
+
+
+def test_an_unknown_slack_user_cannot_pass_as_a_member_by_name(
+    api: Api, declare: Callable[..., dict[str, Any]], slack_client: TestClient
+) -> None:
+    slack_person(api, "emily", "U0EMILY", AccessRole.RESPONDER)
+    secret = declare(title="Keys leaked", visibility="restricted")["ref"]  # emily declares
+    now = int(api.wr.clock.now().timestamp())
+
+    def slash(user_id: str, text: str) -> str:
+        form = {"command": "/inc", "text": text, "channel_name": "general", "user_id": user_id}
+        r = slack_post(
+            slack_client, "/api/v1/slack/commands", form | {"user_name": "emily"}, ts=now
+        )
+        return str(r.json()["text"])
+
+    assert slash("U0MALLORY", f"{secret} status") == f"Not done: incident '{secret}' not found"
+    assert slash("U0MALLORY", f"{secret} checklist") == f"Not done: incident '{secret}' not found"
+    assert slash("U0EMILY", f"{secret} status").startswith(f"{secret} ")

@@ -9,6 +9,7 @@ import pytest
 from tests.fakes import FakeIdempotency, FakeIncidentRepository, FakeUnitOfWork, ManualClock
 from warroom.domain import commands as c
 from warroom.domain import events
+from warroom.domain.access import AccessRole
 from warroom.domain.enums import EntryKind, FollowUpKind, RoleName, Stage, Visibility
 from warroom.domain.errors import DuplicateSuspected, RuleViolation
 from warroom.domain.member_commands import AddMember
@@ -137,21 +138,80 @@ def test_postmortem_is_drafted_from_the_record(h: Harness) -> None:
     assert "- alice (commander)" in body
 
 
+def chat(text: str, *, by: str, ref: str | None = None, access: AccessRole | None = None) -> Any:
+    return ChatRequest(
+        text=text, ref=ref, by=by, request_id=f"{by}:{text}", source="slack", access=access
+    )
+
+
 def test_chat_names_a_restricted_incident_only_to_its_people(h: Harness) -> None:
     ref = h.declare("Keys leaked", visibility=Visibility.RESTRICTED, force=True)
-    outsider = ChatRequest(
-        text=f"{ref} status", ref=None, by="mallory", request_id="1", source="slack"
-    )
+    outsider = chat(f"{ref} status", by="mallory", access=AccessRole.RESPONDER)
     assert chat_handle(h.bus, outsider) == f"Not done: incident '{ref}' not found"
-    logged = ChatRequest(
-        text=f"{ref} log hello", ref=None, by="mallory", request_id="2", source="slack"
-    )
+    logged = chat(f"{ref} log hello", by="mallory", access=AccessRole.RESPONDER)
     assert "not found" in chat_handle(h.bus, logged)
     h.bus.handle(AddMember(ref=ref, person="mallory", by="alice"))
     assert chat_handle(h.bus, outsider).startswith(f"{ref} SEV2")
     in_room = ChatRequest(text="status", ref=ref, by="someone", request_id="3", source="matrix")
     assert chat_handle(h.bus, in_room).startswith(f"{ref} SEV2")  # the incident's own room
-    declarer = ChatRequest(
-        text=f"{ref} status", ref=None, by="alice", request_id="4", source="slack"
-    )
+    declarer = chat(f"{ref} status", by="alice", access=AccessRole.VIEWER)
     assert chat_handle(h.bus, declarer).startswith(ref)
+
+
+def test_a_chat_user_unknown_to_the_directory_is_no_member(h: Harness) -> None:
+    ref = h.declare("Keys leaked", visibility=Visibility.RESTRICTED, force=True)
+    # Someone added `slack:U1` by hand: the unmapped chat id still does not pass as them.
+    h.bus.handle(AddMember(ref=ref, person="slack:U1", by="alice"))
+    h.bus.handle(c.AssignRole(ref=ref, role=RoleName.WORKER, person="slack:U1", by="alice"))
+    assert chat_handle(h.bus, chat(f"{ref} status", by="slack:U1")) == (
+        f"Not done: incident '{ref}' not found"
+    )
+    assert "not found" in chat_handle(h.bus, chat(f"{ref} log hi", by="slack:U1"))
+
+
+def test_chat_writes_go_through_the_permission_map(h: Harness) -> None:
+    ref = h.declare()
+    viewer = chat("log restarted the idp", ref=ref, by="victor", access=AccessRole.VIEWER)
+    assert chat_handle(h.bus, viewer) == (
+        "Not done: victor: the viewer role may not write (it may not change incidents);"
+        " ask an admin for access"
+    )
+    unknown = chat("stage identified", ref=ref, by="slack:U0NOBODY")
+    assert chat_handle(h.bus, unknown) == (
+        "Not done: slack:U0NOBODY is not in the directory, so may not change incidents from"
+        " chat; ask an admin to add your slack id to your person"
+    )
+    incident = h.repo.get(ref)
+    assert incident.stage == Stage.INVESTIGATING
+    assert h.repo.entries(incident.number, [EntryKind.NOTE]) == []
+    # Reads stay open to both, in the incident's room.
+    for reader in ("victor", "slack:U0NOBODY"):
+        access = AccessRole.VIEWER if reader == "victor" else None
+        assert chat_handle(h.bus, chat("status", ref=ref, by=reader, access=access)).startswith(
+            f"{ref} SEV2"
+        )
+        answer = chat_handle(h.bus, chat("checklist", ref=ref, by=reader, access=access))
+        assert answer.startswith(f"{ref} checklist (investigating)")
+
+    responder = chat("log restarted the idp", ref=ref, by="emily", access=AccessRole.RESPONDER)
+    assert chat_handle(h.bus, responder) == f"Logged on {ref}."
+    # A viewer made commander commands, as in the API.
+    h.bus.handle(c.AssignRole(ref=ref, role=RoleName.COMMANDER, person="victor", by="emily"))
+    assert chat_handle(h.bus, viewer) == f"Logged on {ref}."
+    notes = [(e.text, e.author) for e in h.repo.entries(incident.number, [EntryKind.NOTE])]
+    assert notes == [("restarted the idp", "emily"), ("restarted the idp", "victor")]
+
+
+def test_chat_checklist_answers_the_list_or_one_roles_items(h: Harness) -> None:
+    ref = h.declare()
+    everything = chat_handle(h.bus, chat("checklist", ref=ref, by="bob"))
+    assert everything.startswith(f"{ref} checklist (investigating): ")
+    assert "  [ ] incident-channel: " in everything and "(communications: " in everything
+    mine = chat_handle(h.bus, chat(f"{ref} checklist Commander", by="bob"))
+    head, *lines = mine.splitlines()
+    assert head.startswith(f"{ref} checklist (investigating): ") and head.endswith("— commander")
+    assert all("(commander: " in line for line in lines if line.startswith("  ["))
+    assert "(communications: " not in mine
+    assert chat_handle(h.bus, chat("checklist janitor", ref=ref, by="bob")) == (
+        "Not done: role: unknown role 'janitor'; use one of " + ", ".join(RoleName)
+    )

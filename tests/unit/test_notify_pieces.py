@@ -8,10 +8,10 @@ from warroom.adapters.policy_file import PolicyError, load_policy, parse_policy
 from warroom.adapters.slack_signature import problem, sign
 from warroom.adapters.templating import render_source
 from warroom.domain import commands
-from warroom.domain.enums import Audience, EntryKind, Stage
+from warroom.domain.enums import Audience, EntryKind, RoleName, Stage
 from warroom.domain.errors import InvalidInput
 from warroom.domain.notify_policy import Destination, Step
-from warroom.service_layer.chat_commands import parse
+from warroom.service_layer.chat_commands import HELP, ShowChecklist, parse
 
 BASE = {
     "name": "t",
@@ -86,6 +86,14 @@ def test_chat_commands_parse_to_bus_commands() -> None:
         ref="INC-3", stage=Stage.IDENTIFIED, by="bob", note="bad deploy"
     )
     assert parse("help", None, "bob") == ("help", None)
+    assert parse("checklist", "INC-3", "bob") == ("checklist", ShowChecklist(ref="INC-3"))
+    assert parse("INC-7 checklist Commander", None, "bob") == (
+        "checklist",
+        ShowChecklist(ref="INC-7", role=RoleName.COMMANDER),
+    )
+    with pytest.raises(InvalidInput, match="unknown role 'janitor'"):
+        parse("checklist janitor", "INC-3", "bob")
+    assert "checklist [ROLE]" in HELP
     with pytest.raises(InvalidInput, match="not an incident room"):
         parse("log x", None, "bob")
     with pytest.raises(InvalidInput, match="unknown stage"):

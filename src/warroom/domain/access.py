@@ -107,6 +107,12 @@ def decide(
     return Decision.DENIED
 
 
+def refusal(principal: Principal, permission: Permission) -> str:
+    """Why `decide` denied: the rule, in words the caller can act on."""
+    what = " (it may not change incidents)" if permission is Permission.WRITE else ""
+    return f"the {principal.role} role may not {permission}{what}; ask an admin for access"
+
+
 def sees(principal: Principal, incident: IncidentAccess) -> bool:
     """Restricted incidents are seen by admins and their members only."""
     if incident.visibility is not Visibility.RESTRICTED or principal.is_admin:

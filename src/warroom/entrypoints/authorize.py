@@ -14,7 +14,7 @@ from typing import Any
 from warroom.adapters.repository import parse_ref
 from warroom.adapters.visibility import incident_access
 from warroom.bootstrap import Warroom
-from warroom.domain.access import Decision, IncidentAccess, Permission, Principal, decide
+from warroom.domain.access import Decision, IncidentAccess, Permission, Principal, decide, refusal
 from warroom.domain.errors import InvalidInput, NotFound
 
 
@@ -43,7 +43,4 @@ def authorize(
     if decision is Decision.HIDDEN:
         raise NotFound("incident", f"INC-{number}" if number is not None else str(ref))
     if decision is Decision.DENIED:
-        what = " (it may not change incidents)" if permission is Permission.WRITE else ""
-        raise AccessDenied(
-            f"the {principal.role} role may not {permission}{what}; ask an admin for access"
-        )
+        raise AccessDenied(refusal(principal, permission))

@@ -17,6 +17,7 @@ from warroom.adapters import chat_state
 from warroom.adapters.matrix_client import INCIDENT_STATE, MatrixClient
 from warroom.adapters.notifiers.base import DeliveryError
 from warroom.bootstrap import Warroom
+from warroom.entrypoints.chat_people import chat_person
 from warroom.service_layer.chat_commands import ChatRequest, handle
 
 log = structlog.get_logger(__name__)
@@ -37,11 +38,6 @@ class MatrixBot:
             state = self.client.state(room_id, INCIDENT_STATE) or {}
             self._rooms[room_id] = state.get("ref")
         return self._rooms[room_id]
-
-    def person(self, sender: str) -> str:
-        with self.wr.bus.uow_factory() as uow:
-            found = uow.directory.person_by_chat_id(matrix_id=sender)
-            return found.handle if found is not None else sender
 
     def sync_once(self, timeout_ms: int | None = None) -> int:
         """One long-poll; returns how many commands it handled."""
@@ -74,12 +70,15 @@ class MatrixBot:
             or not body.strip().lower().startswith(PREFIX)
         ):
             return False
+        # An unknown sender stays their Matrix id (`@x:server`), which is never a handle.
+        by, access = chat_person(self.wr, matrix_id=event["sender"], fallback=event["sender"])
         request = ChatRequest(
             text=body.strip()[len(PREFIX) :],
             ref=self.incident_of(room_id),
-            by=self.person(event["sender"]),
+            by=by,
             request_id=event["event_id"],
             source="matrix",
+            access=access,
         )
         answer = handle(self.wr.bus, request)
         self.client.send_text(room_id, answer, key=f"reply:{event['event_id']}", notice=True)

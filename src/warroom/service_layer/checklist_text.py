@@ -5,12 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from warroom.domain.enums import RoleName
+from warroom.domain.incident import Incident
 from warroom.domain.policy import Policy
 from warroom.service_layer.checklist_view import checklist_view
-from warroom.service_layer.views import load_incident
 
 _MARK = {"done": "[x]", "skipped": "[-]", "open": "[ ]"}
 
@@ -60,13 +58,11 @@ def checklist_text(view: dict[str, Any], *, show_later: bool = False) -> str:
 
 
 def checklist_message(
-    session: Session,
+    incident: Incident,
     policy: Policy,
-    ref: str,
     *,
     now: datetime,
     role: RoleName | None = None,
 ) -> str:
-    """The rendered checklist of `ref` (one role's items with `role`), for a chat reply."""
-    incident = load_incident(session, ref)
+    """The rendered checklist of `incident` (one role's items with `role`), for a chat reply."""
     return checklist_text(checklist_view(incident, policy, now, role=role))

@@ -57,7 +57,8 @@ def _on_duty_text(people: list[str] | None) -> str:
     return ", ".join(people) if people else "nobody"
 
 
-def _step_notes(step: dict[str, Any]) -> list[str]:
+def step_notes(step: dict[str, Any]) -> list[str]:
+    """When a step is due, for which severities, what ticks it, and where it comes from."""
     notes = []
     if step["within"]:
         anchor = "declaration" if step["from"] == "declaration" else "reaching the stage"
@@ -92,7 +93,7 @@ def matrix_markdown(matrix: dict[str, Any]) -> str:
             continue
         lines += [f"### {row['label']} (`{row['role']}`)", ""]
         for step in row["steps"]:
-            notes = _step_notes(step)
+            notes = step_notes(step)
             suffix = f" _({' · '.join(notes)})_" if notes else ""
             lines.append(f"- **{step['stage']}** `{step['id']}` — {step['title']}{suffix}")
         lines.append("")
@@ -138,7 +139,7 @@ def matrix_html(matrix: dict[str, Any]) -> str:
             continue
         out.append(f"<h3>{e(row['label'])} <code>{e(row['role'])}</code></h3><ul>")
         for step in row["steps"]:
-            notes = _step_notes(step)
+            notes = step_notes(step)
             extra = f' <span class="notes">({e(" · ".join(notes))})</span>' if notes else ""
             out.append(
                 f"<li><strong>{e(step['stage'])}</strong> <code>{e(step['id'])}</code> — "

@@ -29,6 +29,7 @@ from warroom.entrypoints.web import (
     console_actions,
     console_admin,
     console_incident,
+    console_matrix,
     console_members,
     console_metrics,
     console_pages,
@@ -52,6 +53,7 @@ ROUTERS = (
     sso.router,
     console_metrics.router,
     console_postmortem.router,
+    console_matrix.router,
 )
 
 

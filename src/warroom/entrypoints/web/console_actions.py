@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from warroom.domain import checklist_commands as cc
 from warroom.domain import commands as c
 from warroom.domain.enums import (
     Audience,
@@ -197,6 +198,15 @@ def _close_followup(form: FormData, ref: str, by: str) -> c.Command:
     )
 
 
+def _check(form: FormData, ref: str, by: str) -> c.Command:
+    return cc.CheckItem(
+        ref=ref,
+        item=forms.text(form, "item", required=True, limit=100),
+        by=by,
+        note=forms.text(form, "note"),
+    )
+
+
 LINK_NAMES = ("room", "bridge", "ticket")
 
 
@@ -241,6 +251,7 @@ ACTIONS: dict[str, tuple[Build, str | None]] = {
     "followups": (_followup, "followup_form"),
     "followups/close": (_close_followup, None),
     "links": (_links, None),
+    "checklist/check": (_check, None),
     **TESTPLAN_ACTIONS,
 }
 

@@ -20,6 +20,7 @@ from warroom.domain.enums import EntryKind
 from warroom.domain.errors import InvalidInput, NotFound
 from warroom.entrypoints.web.auth import ConsoleUser, Viewer
 from warroom.entrypoints.web.render import page, warroom
+from warroom.service_layer.checklist_view import next_steps
 from warroom.service_layer.console_view import clocks_for_view
 from warroom.service_layer.views import incident_view, load_incident
 
@@ -37,6 +38,7 @@ PARTS = (
     "followups",
     "testplan",
     "postmortem",
+    "steps",
 )
 
 
@@ -59,6 +61,7 @@ def incident_context(wr: Warroom, ref: str, kinds: list[str], user: ConsoleUser)
             conn, incident.number, kinds=kinds, limit=TIMELINE_PAGE
         )
         questions = wr.policy.questions_for(incident.stage)
+        steps = next_steps(incident, wr.policy, user.name, now)
         standing = standing_on(conn, incident, user.principal)
         current = version(conn, incident.number)
         pm = incident.postmortem
@@ -72,6 +75,8 @@ def incident_context(wr: Warroom, ref: str, kinds: list[str], user: ConsoleUser)
         "older": _cursor(entries) if more else None,
         "kinds": kinds,
         "questions": questions,
+        # The signed-in person's live items, for the roles they hold on this incident.
+        "steps": steps,
         "clocks": clocks_for_view(view, wr.policy, now),
         "version": current,
         "user": user,

@@ -20,6 +20,7 @@ from warroom.adapters.orm.incidents import incidents
 from warroom.bootstrap import Warroom
 from warroom.domain.enums import Stage
 from warroom.entrypoints.api.deps import WarroomDep
+from warroom.entrypoints.chat_people import chat_person
 from warroom.service_layer.chat_commands import ChatRequest, handle
 
 router = APIRouter(prefix="/slack", tags=["slack"])
@@ -63,19 +64,16 @@ def incident_for_channel(wr: Warroom, name: str) -> str | None:
     return f"INC-{number}" if number is not None else None
 
 
-def person(wr: Warroom, slack_id: str, fallback: str) -> str:
-    with wr.bus.uow_factory() as uow:
-        found = uow.directory.person_by_chat_id(slack_id=slack_id)
-        return found.handle if found is not None else fallback
-
-
-def _run(wr: Warroom, text: str, channel: str, user_id: str, user_name: str, sig: str) -> str:
+def _run(wr: Warroom, text: str, channel: str, user_id: str, sig: str) -> str:
+    # Not Slack's `user_name`: anyone may pick a name that is someone's handle.
+    by, access = chat_person(wr, slack_id=user_id, fallback=f"slack:{user_id}")
     request = ChatRequest(
         text=text,
         ref=incident_for_channel(wr, channel),
-        by=person(wr, user_id, user_name or f"slack:{user_id}"),
+        by=by,
         request_id=sig,
         source="slack",
+        access=access,
     )
     return handle(wr.bus, request)
 
@@ -90,7 +88,6 @@ async def slash_command(request: Request, wr: WarroomDep) -> dict[str, Any]:
         form.get("text", ""),
         form.get("channel_name", ""),
         form.get("user_id", ""),
-        form.get("user_name", ""),
         sig,
     )
     return {"response_type": "in_channel", "text": reply}
@@ -115,7 +112,6 @@ async def interactivity(request: Request, wr: WarroomDep) -> dict[str, Any]:
         str(action.get("value", "")),
         str(channel.get("name", "")),
         str(user.get("id", "")),
-        str(user.get("username") or user.get("name") or ""),
         sig,
     )
     return {"response_type": "in_channel", "replace_original": False, "text": reply}
