@@ -36,7 +36,7 @@ from warroom.service_layer.handlers import (
 from warroom.service_layer.handlers.timers import TimerHandler, make_fire_timer
 from warroom.service_layer.intake import IntakeGate
 from warroom.service_layer.messagebus import Context, Listener, MessageBus
-from warroom.service_layer.on_duty import NoOnCall, OnDutyLookup
+from warroom.service_layer.on_duty import NoOnCall, OnDutyLookup, RotationsOnDuty
 from warroom.service_layer.unit_of_work import SqlAlchemyUnitOfWork
 from warroom.service_layer.worker import Worker, WorkerConfig
 
@@ -59,7 +59,8 @@ class Warroom:
     metrics_registry: CollectorRegistry
     notifiers: dict[str, Notifier]
     listeners: list[Listener] = field(default_factory=list)
-    # Who is on duty for each role (the roles matrix); on-call schedules plug in here.
+    # Who is on duty for each role (the roles matrix); `bootstrap` plugs in on-call
+    # (`RotationsOnDuty`), the default is for a Warroom built by hand without it.
     on_duty: OnDutyLookup = field(default_factory=NoOnCall)
     intake: IntakeGate | None = None
 
@@ -173,5 +174,6 @@ def bootstrap(
         metrics_registry=build_registry(db.read, policy, clock),
         notifiers=chosen,
         listeners=listeners,
+        on_duty=RotationsOnDuty(policy, bus.uow_factory),
         intake=IntakeGate(bus),
     )

@@ -1,15 +1,21 @@
 """The port through which the roles matrix learns who is on duty for each role.
 
-On-call schedules are not part of this package yet; until an adapter is wired in,
-`NoOnCall` answers "unknown" and the matrix leaves the column for on-call to fill.
+`RotationsOnDuty` answers from on-call: the policy's `role_rotations` name a schedule per
+role, and whoever is on call in it now (layers, then overrides) is on duty, the same
+person `fill_roles_from_rotations` would make that role when an incident is declared.
+`NoOnCall` answers "unknown" for every role, for a matrix rendered without a database.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from warroom.domain.enums import RoleName
+from warroom.domain.policy import Policy
+from warroom.service_layer.oncall import coverage
+from warroom.service_layer.unit_of_work import UnitOfWork
 
 
 class OnDutyLookup(Protocol):
@@ -23,3 +29,24 @@ class NoOnCall:
 
     def on_duty(self, role: RoleName, at: datetime) -> list[str] | None:
         return None
+
+
+class RotationsOnDuty:
+    """On duty for a role: who is on call in the schedule the policy's `role_rotations`
+    maps it to. A role with no rotation, or whose schedule is not in the catalog, is
+    unknown (None: fill it in by hand); a gap in the schedule is nobody ([])."""
+
+    def __init__(self, policy: Policy, uow_factory: Callable[[], UnitOfWork]) -> None:
+        self.policy = policy
+        self.uow_factory = uow_factory
+
+    def on_duty(self, role: RoleName, at: datetime) -> list[str] | None:
+        name = self.policy.role_rotations.get(role)
+        if name is None:
+            return None  # no database round trip for the roles nobody rotates through
+        with self.uow_factory() as uow:
+            schedule = uow.oncall.schedule(name)
+            if schedule is None:
+                return None
+            shift = coverage(uow, schedule, at, at + timedelta(seconds=1)).at(at)
+        return [shift.person] if shift else []

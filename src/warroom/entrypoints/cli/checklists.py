@@ -139,7 +139,10 @@ def matrix(
     ctx: typer.Context,
     policy: Annotated[
         str | None,
-        typer.Option(help="A preset or policy file, rendered here (default: the server's)."),
+        typer.Option(
+            help="A preset or policy file, rendered here without on-call "
+            "(default: the server's, with who is on duty)."
+        ),
     ] = None,
     format_: Annotated[MatrixFormat, typer.Option("--format", help="md, json or html.")] = (
         MatrixFormat.MD
@@ -152,6 +155,8 @@ def matrix(
         except PolicyError as exc:
             typer.secho(str(exc), err=True, fg=typer.colors.RED)
             raise typer.Exit(EXIT_INPUT) from None
+        # Rendered here, away from the server's on-call schedules: nobody is known to be on
+        # duty. Without --policy the server renders it, with its on-call (RotationsOnDuty).
         data: dict[str, Any] = roles_matrix(loaded, on_duty=NoOnCall(), now=datetime.now(UTC))
     else:
         data = call(ctx, lambda c: c.get("/matrix"))
