@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import pty
+import re
 import shutil
 import subprocess
 import sys
@@ -114,3 +118,72 @@ def test_export_piped_into_import_between_processes(
     assert importer.returncode == 0, importer.stderr
     assert b"imported" in importer.stderr
     assert snap(pg_url) == snap(source.db.url)
+
+
+ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def exported_rows(stderr: bytes) -> int:
+    found = re.search(rb"exported (\d+) rows of \d+ tables", stderr)
+    assert found, stderr
+    return int(found.group(1))
+
+
+def test_the_progress_bar_is_drawn_on_stderr_and_stdout_keeps_only_the_dump(
+    source: Warroom, sqlite_template: Path, tmp_path: Path
+) -> None:
+    # There is no flag: the bar always goes to stderr. Piped, rich prints it once, finished,
+    # without control codes; stdout carries nothing but the JSON Lines.
+    piped = subprocess.run(
+        [WARROOM, "export", "--database-url", source.db.url],
+        capture_output=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert piped.returncode == 0, piped.stderr
+    rows = exported_rows(piped.stderr)
+    assert re.search(rb"^export rows .* %d/%d " % (rows, rows), piped.stderr, re.M), piped.stderr
+    assert b"\x1b" not in piped.stderr
+    lines = piped.stdout.splitlines()
+    assert all(json.loads(line) for line in lines)
+    assert b"export rows" not in piped.stdout and b"\x1b" not in piped.stdout
+
+    # stderr on a terminal (stdout still redirected): a live bar, redrawn in place.
+    main, secondary = pty.openpty()
+    out = tmp_path / "dump.jsonl"
+    with out.open("wb") as target:
+        exporter = subprocess.Popen(
+            [WARROOM, "export", "--database-url", source.db.url], stdout=target, stderr=secondary
+        )
+        os.close(secondary)
+        drawn = b""
+        while True:  # drain the terminal while it runs, until the child closes it
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:  # EIO: no writer left
+                break
+            if not chunk:
+                break
+            drawn += chunk
+        os.close(main)
+        assert exporter.wait(timeout=120) == 0, drawn
+    assert b"\x1b[?25l" in drawn and b"\r\x1b[2K" in drawn  # cursor hidden, line redrawn
+    plain = ANSI.sub(b"", drawn)
+    assert b"%d/%d" % (rows, rows) in plain and exported_rows(plain) == rows
+    written = out.read_bytes().splitlines()
+    assert written[1:] == lines[1:]  # the same rows as piped (the header's time differs)
+    assert json.loads(written[0])["format"] == "warroom-dump"
+
+    # Import shows bytes read out of the file's size, on stderr; stdout stays empty.
+    dump = tmp_path / "backup.jsonl"
+    dump.write_bytes(piped.stdout)
+    target_db = tmp_path / "target.db"
+    shutil.copy(sqlite_template, target_db)
+    loaded = subprocess.run(
+        [WARROOM, "import", str(dump), "--database-url", f"sqlite:///{target_db}"],
+        capture_output=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout == b""
+    assert re.search(rb"^import .*\d+(\.\d+)?/\d+(\.\d+)? [kMG]?B ", loaded.stderr, re.M), (
+        loaded.stderr
+    )
+    assert b"imported %d rows" % rows in loaded.stderr

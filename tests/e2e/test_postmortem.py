@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import io
+import json
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pypdf import PdfReader
 
 from tests.conftest import Api, Cli
+from tests.fakes import ManualClock
 from tests.support.console import ConsoleClient
 from tests.support.html_safety import active_content
+from tests.support.testplan import person_client
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "postmortem-standard.md"
+GOLDEN_RESOLVED = GOLDEN.with_name("postmortem-resolved.md")
+GOLDEN_CUSTOMERS = GOLDEN.with_name("postmortem-customers.md")
 
 # An incident run outside the tool and recorded afterwards, every step at its true time
 # (the test clock stands at 2026-11-23 09:30 UTC).
@@ -51,10 +57,57 @@ RECORD = [
 ]  # fmt: skip
 
 
+# The same incident taken on to resolution the next day: every follow-up gets an owner (the
+# closing gate asks for one), the whys reach five, the durable fix is done, the prevention
+# is dropped with a reason, a cleanup stays open, and the test plan is run and signed.
+RESOLUTION = [
+    *RECORD[:-1],
+    ["followup", "add", "INC-1", "Alert on certificate chain errors", "--kind", "prevention",
+     "--owner", "carol", "--at", "2026-11-23T09:06:00Z"],
+    ["followup", "add", "INC-1", "Remove the hand-pinned bundle from auth-1..3",
+     "--kind", "cleanup", "--owner", "alice", "--at", "2026-11-23T09:07:00Z"],
+    ["why", "INC-1", "The bundle was rebuilt because the base image changed",
+     "--at", "2026-11-23T09:10:00Z"],
+    ["why", "INC-1", "The rebuild was not checked because bundles are built by hand",
+     "--at", "2026-11-23T09:11:00Z"],
+    ["why", "INC-1", "Bundles are built by hand because they were never put in code",
+     "--at", "2026-11-23T09:12:00Z"],
+    ["followup", "done", "INC-1", "1", "--at", "2026-11-24T14:00:00Z"],
+    ["followup", "done", "INC-1", "2", "--not-doing", "--reason",
+     "The IdP already alerts on chain errors", "--at", "2026-11-24T14:05:00Z"],
+    ["testplan", "step", "INC-1", "Log in with SSO", "--at", "2026-11-24T14:30:00Z"],
+    ["testplan", "result", "INC-1", "1", "staging", "passed", "--at", "2026-11-24T14:40:00Z"],
+    ["testplan", "result", "INC-1", "1", "production", "passed",
+     "--at", "2026-11-24T15:10:00Z"],
+    ("bob", ["testplan", "sign", "INC-1", "--at", "2026-11-24T15:20:00Z"]),
+    ("alice", ["testplan", "sign", "INC-1", "--at", "2026-11-24T15:25:00Z"]),
+    ["testplan", "tests", "INC-1", "https://ci.example.com/auth/812",
+     "--at", "2026-11-24T15:30:00Z"],
+    ["stage", "INC-1", "resolved", "--at", "2026-11-24T16:00:00Z"],
+]  # fmt: skip
+
+
 def record(cli: Cli) -> None:
     for args in RECORD:
         result = cli(*args)
         assert result.exit_code == 0, (args, result.output)
+
+
+def resolve(cli: Cli, clock: ManualClock) -> None:
+    """RESOLUTION recorded on the morning after (so no step is in the future)."""
+    clock.set(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
+    for name in ("alice", "bob"):
+        person_client(cli.api, name)
+    for step in RESOLUTION:
+        role, args = step if isinstance(step, tuple) else ("responder", step)
+        result = cli(*args, role=role)
+        assert result.exit_code == 0, (args, result.output)
+
+
+def matches_golden(text: str, golden: Path) -> None:
+    if os.environ.get("WARROOM_UPDATE_GOLDEN"):
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
 
 
 def test_the_draft_of_a_recorded_incident_matches_the_golden_file(cli: Cli) -> None:
@@ -65,6 +118,40 @@ def test_the_draft_of_a_recorded_incident_matches_the_golden_file(cli: Cli) -> N
     if os.environ.get("WARROOM_UPDATE_GOLDEN"):
         GOLDEN.write_text(draft, encoding="utf-8")
     assert draft == GOLDEN.read_text(encoding="utf-8")
+
+
+def test_the_draft_of_a_resolved_and_closed_incident_matches_the_golden_file(
+    cli: Cli, clock: ManualClock
+) -> None:
+    resolve(cli, clock)
+    result = cli("postmortem", "INC-1")
+    assert result.exit_code == 0, result.output
+    assert "[unsaved]" in result.stderr
+    matches_golden(result.stdout, GOLDEN_RESOLVED)
+    # Saved, published and closed, the postmortem is that same draft (saving strips the
+    # final newline: bodies are stored stripped).
+    assert cli("postmortem", "INC-1", "--save", "--publish").exit_code == 0
+    closed = cli("stage", "INC-1", "closed", "--at", "2026-11-25T08:00:00Z")
+    assert closed.exit_code == 0, closed.output
+    assert json.loads(cli("show", "INC-1", "--json").stdout)["stage"] == "closed"
+    after = cli("postmortem", "INC-1")
+    assert after.stdout == GOLDEN_RESOLVED.read_text(encoding="utf-8").rstrip("\n")
+    assert "[published]" in after.stderr
+
+
+def test_the_customer_postmortem_of_a_resolved_incident_matches_the_golden_file(
+    cli: Cli, clock: ManualClock
+) -> None:
+    resolve(cli, clock)
+    assert cli("postmortem", "INC-1", "--save").exit_code == 0
+    drafted = cli("customer-postmortem", "INC-1", "--save")
+    assert drafted.exit_code == 0, drafted.output
+    assert "[draft]" in drafted.stderr
+    # The draft is only printed once saved, and saved bodies are stripped: the golden file
+    # has no final newline.
+    matches_golden(drafted.stdout, GOLDEN_CUSTOMERS)
+    shown = cli("customer-postmortem", "INC-1")
+    assert shown.stdout == GOLDEN_CUSTOMERS.read_text(encoding="utf-8")
 
 
 def test_html_and_pdf_of_the_postmortem(api: Api, cli: Cli, tmp_path: Path) -> None:
