@@ -96,6 +96,17 @@ def remaining(app: Warroom) -> int:
         return int(conn.execute(select(func.count()).select_from(timers)).scalar_one())
 
 
+def claimed_not_done(app: Warroom) -> int:
+    """Timers a worker claimed (leased) that are still there: not done. A done timer is
+    deleted; nothing else in these tests sets `locked_by`."""
+    with app.db.read.connect() as conn:
+        return int(
+            conn.execute(
+                select(func.count()).select_from(timers).where(timers.c.locked_by.is_not(None))
+            ).scalar_one()
+        )
+
+
 def wait_until_done(app: Warroom, timeout: float) -> float:
     started = time.monotonic()
     while remaining(app):
@@ -127,7 +138,9 @@ def test_a_worker_killed_mid_batch_loses_and_doubles_nothing(
     first = start_worker(database_url, batch=100)
     try:
         deadline = time.monotonic() + 60
-        while sum(effects(app).values()) < 150:
+        # A single worker takes batches of 100: with 1 to 49 of a batch's effects seen, the
+        # batch is claimed and at least 50 of it are not done yet. Kill then.
+        while not ((fired := sum(effects(app).values())) >= 150 and 0 < fired % 100 < 50):
             assert time.monotonic() < deadline
             time.sleep(0.02)
         first.send_signal(signal.SIGKILL)
@@ -135,6 +148,7 @@ def test_a_worker_killed_mid_batch_loses_and_doubles_nothing(
     finally:
         stop(first)
     assert remaining(app) > 0, "the kill came too late to interrupt anything"
+    assert claimed_not_done(app) > 0, "no timer was claimed and unfinished at the kill"
     second = start_worker(database_url)
     try:
         wait_until_done(app, timeout=120)

@@ -4,14 +4,15 @@ reminders, on both databases."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
 from tests.conftest import make_warroom
 from tests.fakes import ManualClock
-from tests.support.clocks import Room, with_changes
+from tests.support.clocks import Room, nth_weekday_after, policy_span, with_changes
 from tests.support.policies import without_checklists
+from warroom.adapters.policy_file import load_policy
 from warroom.bootstrap import Warroom
 from warroom.domain import commands as c
 from warroom.domain.calendar import BusinessCalendar
@@ -200,3 +201,86 @@ def test_closing_a_follow_up_cancels_its_reminder(room_utc: Room) -> None:
 @pytest.fixture
 def room_utc(wr: Warroom, clock: ManualClock) -> Room:
     return Room(wr, clock)
+
+
+# -- the retrospective deadline of other severities and presets -------------------------------
+
+UTC_FRIDAY = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)  # a weekend follows
+
+
+def check_retrospective_deadline(room: Room, ref: str, commander: str, within: str) -> None:
+    """Mitigated on UTC_FRIDAY: due at 17:00 UTC of the `within`-th weekday after it,
+    reminded at 09:00 that day, missed at 17:00; each said once."""
+    span = working_days(within)
+    due_day = nth_weekday_after(UTC_FRIDAY.date(), span)
+    due = datetime.combine(due_day, time(17, 0), UTC)
+    remind = datetime.combine(due_day, time(9, 0), UTC)
+    assert (due - UTC_FRIDAY).days >= span + 2  # the weekend is in the span, and skipped
+    shown = due.strftime("%a %d %b %H:%M UTC")
+
+    def retro_notes() -> list[str]:
+        return [n for n in room.notes(ref) if n.startswith("Retrospective")]
+
+    def mails(subject: str) -> int:
+        return room.sent().count((commander, f"{ref}: {subject}"))
+
+    assert retro_notes() == [f"Retrospective due by {shown} ({within} after mitigation)"]
+    retro = room.view(ref)["retrospective"]
+    assert (retro["due_at"], retro["breached"], retro["within"]) == (due, False, within)
+    assert room.timers(ref)[f"{ref}:retrospective:remind"] == remind
+
+    room.at(remind - timedelta(minutes=1))
+    assert len(retro_notes()) == 1
+    assert mails(f"retrospective due {shown}") == 0
+    room.at(remind)
+    assert retro_notes()[1:] == [f"Retrospective due by {shown}: commander {commander} reminded"]
+    assert mails(f"retrospective due {shown}") == 1
+
+    room.at(due - timedelta(minutes=1))
+    assert len(retro_notes()) == 2
+    assert room.view(ref)["retrospective"]["breached"] is False
+    assert mails("retrospective deadline missed") == 0
+    room.at(due)
+    assert retro_notes()[2:] == [
+        f"Retrospective deadline missed: it was due by {shown}; commander {commander} told"
+    ]
+    assert room.view(ref)["retrospective"]["breached"] is True
+    assert mails("retrospective deadline missed") == 1
+
+    room.at(due + timedelta(days=3))
+    assert len(retro_notes()) == 3
+    assert mails(f"retrospective due {shown}") == 1
+    assert mails("retrospective deadline missed") == 1
+
+
+def working_days(within: str) -> int:
+    """The number of working days in a policy's 'Nwd'."""
+    assert within.endswith("wd"), within
+    return int(within.removesuffix("wd"))
+
+
+def test_sev4_retrospective_working_days_across_a_weekend(room_utc: Room) -> None:
+    room = room_utc
+    within = str(policy_span("standard", "sev4", "retrospective_within"))
+    room.clock.set(UTC_FRIDAY)
+    ref = room.declare("sev4")
+    room.role(ref, "commander", "alice")
+    room.stage(ref, "mitigated")
+    check_retrospective_deadline(room, ref, "alice", within)
+
+
+def test_urgent_incident_preset_retrospective_deadline(
+    database_url: str, clock: ManualClock
+) -> None:
+    within = str(policy_span("urgent-incident", "urgent", "retrospective_within"))
+    clock.set(UTC_FRIDAY)
+    # The preset's checklist deadlines are left out: they would add reminders of their own.
+    wr = make_warroom(database_url, clock, without_checklists(load_policy("urgent-incident")))
+    try:
+        room = Room(wr, clock)
+        ref = room.declare("urgent")
+        room.role(ref, "commander", "ivan")
+        room.stage(ref, "mitigated")
+        check_retrospective_deadline(room, ref, "ivan", within)
+    finally:
+        wr.close()

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import make_warroom
 from tests.fakes import ManualClock
-from tests.support.clocks import Room
+from tests.support.clocks import Room, hours_minutes, policy_span
 from tests.support.policies import without_checklists
 from warroom.bootstrap import Warroom
 from warroom.domain import commands as c
@@ -199,3 +199,57 @@ def test_severity_levels_fatigue_after_6_hours(levels_room: Room) -> None:
     assert not any("bob has been" in n for n in room.notes(ref))
     room.advance(minutes=1)
     assert room.notes(ref)[-1].startswith("bob has been a worker for 6h00m (limit 6h)")
+
+
+def fatigue_prompts(room: Room, ref: str, person: str) -> list[str]:
+    return [n for n in room.notes(ref) if n.startswith(f"{person} has been a worker")]
+
+
+def test_sev2_worker_past_the_policys_fatigue_limit_prompts_the_commander_once(
+    room: Room,
+) -> None:
+    limit = policy_span("standard", "sev2", "worker_fatigue_after")
+    t0 = room.clock.now()
+    ref = room.declare("sev2")
+    room.role(ref, "commander", "alice")
+    room.role(ref, "worker", "bob")
+    # Mitigated, so that the escalation to sev1 (and sev1's own limit) does not step in.
+    room.stage(ref, "mitigated")
+    assert room.timers(ref)[f"{ref}:fatigue:bob"] == t0 + limit.as_timedelta()
+
+    room.at(t0 + limit.as_timedelta() - timedelta(minutes=1))
+    assert fatigue_prompts(room, ref, "bob") == []
+    assert ("alice", f"{ref}: bob needs relief") not in room.sent()
+
+    room.at(t0 + limit.as_timedelta())
+    assert fatigue_prompts(room, ref, "bob") == [
+        f"bob has been a worker for {hours_minutes(limit)} (limit {limit}): commander alice "
+        "asked to hand off or release them"
+    ]
+    assert room.sent().count(("alice", f"{ref}: bob needs relief")) == 1
+
+    room.at(t0 + 3 * limit.as_timedelta())
+    assert len(fatigue_prompts(room, ref, "bob")) == 1
+    assert room.sent().count(("alice", f"{ref}: bob needs relief")) == 1
+    assert room.view(ref)["severity"] == "sev2"
+
+
+def test_severity_levels_level1_fatigue_at_the_policys_limit_once(levels_room: Room) -> None:
+    room = levels_room
+    limit = policy_span("severity-levels", "level1", "worker_fatigue_after")
+    t0 = room.clock.now()
+    ref = room.declare("level1")
+    room.role(ref, "commander", "ivy")
+    room.role(ref, "worker", "bob")
+
+    room.at(t0 + limit.as_timedelta() - timedelta(minutes=1))
+    assert fatigue_prompts(room, ref, "bob") == []
+    room.at(t0 + limit.as_timedelta())
+    assert fatigue_prompts(room, ref, "bob") == [
+        f"bob has been a worker for {hours_minutes(limit)} (limit {limit}): commander ivy "
+        "asked to hand off or release them"
+    ]
+    assert room.sent().count(("ivy", f"{ref}: bob needs relief")) == 1
+    room.at(t0 + 3 * limit.as_timedelta())
+    assert len(fatigue_prompts(room, ref, "bob")) == 1
+    assert room.sent().count(("ivy", f"{ref}: bob needs relief")) == 1

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
+import pytest
+
 from tests.conftest import make_warroom
 from tests.fakes import ManualClock
-from tests.support.clocks import Room, with_changes
+from tests.support.clocks import Room, hold_severities, policy_setting, with_changes
 from tests.support.policies import without_checklists
 from warroom.adapters.policy_file import load_policy
 from warroom.domain.directory import Person
@@ -170,5 +172,57 @@ def test_severity_levels_preset_level2_goes_to_someone_awake_level3_holds(
         room.tick()
         assert ("nico", "level 2") in room.sent()
         assert ("bea", "level 3") not in room.sent()
+    finally:
+        room.wr.close()
+
+
+PRESETS = [
+    "urgent-incident",
+    "severity-levels",
+    "incident-response",
+    "p1-runbook",
+    "incident-management",
+]
+PRESET_HOLDS = [(preset, level) for preset in PRESETS for level in hold_severities(preset)]
+
+
+def test_every_preset_has_a_severity_that_holds_pages() -> None:
+    assert {preset for preset, _ in PRESET_HOLDS} == set(PRESETS)
+
+
+@pytest.mark.parametrize(("preset", "severity"), PRESET_HOLDS)
+def test_preset_holds_a_night_page_until_the_persons_morning(
+    database_url: str, clock: ManualClock, preset: str, severity: str
+) -> None:
+    assert policy_setting(preset, severity, "paging") == "waking-hours"
+    room = night_room(database_url, clock, preset)
+    morning = datetime(2026, 10, 25, 7, 0, tzinfo=UTC)  # bea's 08:00 CET, after the change
+    try:
+        ref = room.declare(severity)
+        with room.wr.bus.uow_factory() as uow:
+            decision = page_person(
+                uow,
+                room.wr.bus.context,
+                "bea",
+                key=f"{ref}:held-test",
+                subject="held until morning",
+                body="x",
+                severity=severity,
+                incident_ref=ref,
+                alternates=("nico",),  # awake, but a held page waits for the person paged
+            )
+            uow.commit()
+        assert (decision.person, decision.held, decision.deliver_at) == ("bea", True, morning)
+        room.tick()
+        assert ("bea", "held until morning") not in room.sent()
+        assert ("nico", "held until morning") not in room.sent()
+
+        room.at(datetime(2026, 10, 25, 6, 59, tzinfo=UTC))
+        assert ("bea", "held until morning") not in room.sent()
+        room.at(morning)
+        assert room.sent().count(("bea", "held until morning")) == 1
+        room.at(datetime(2026, 10, 25, 12, 0, tzinfo=UTC))
+        assert room.sent().count(("bea", "held until morning")) == 1
+        assert ("nico", "held until morning") not in room.sent()
     finally:
         room.wr.close()

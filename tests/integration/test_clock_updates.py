@@ -9,11 +9,12 @@ import pytest
 
 from tests.conftest import make_warroom
 from tests.fakes import ManualClock
-from tests.support.clocks import Room
+from tests.support.clocks import Room, policy_setting
 from tests.support.policies import without_checklists
 from tests.support.testplan import pass_test_plan
 from warroom.bootstrap import Warroom
 from warroom.domain import commands as c
+from warroom.domain.durations import parse_span
 from warroom.domain.enums import Audience
 from warroom.domain.policy import Policy
 
@@ -194,3 +195,49 @@ def test_presets_remind_and_flag_overdue(
         room.advance(minutes=grace)
     assert audience in room.view(ref)["update_overdue"]
     assert ("im", f"{ref}: {audience} update overdue") in room.sent()
+
+
+def test_customers_update_due_then_overdue_after_the_grace(room: Room) -> None:
+    cadence = policy_setting("standard", "sev2", "cadence")["customers"]
+    every = parse_span(cadence).as_timedelta()
+    grace = parse_span(policy_setting("standard", "sev2", "cadence_grace")).as_timedelta()
+    t0 = room.clock.now()  # Monday 23 Nov 2026 09:30 UTC
+    due = t0 + every
+    shown = due.strftime("%a %d %b %H:%M UTC")
+    ref = room.declare("sev2")
+    room.role(ref, "commander", "alice")
+    room.role(ref, "communications", "carol")
+    assert room.timers(ref)[f"{ref}:update:customers"] == due
+
+    def customers_notes() -> list[str]:
+        return [n for n in room.notes(ref) if n.startswith("Customers update")]
+
+    room.at(due - timedelta(minutes=1))
+    assert customers_notes() == []
+    room.at(due)
+    assert customers_notes() == [
+        f"Customers update due {shown} (every {cadence}): reminded carol (communications)"
+    ]
+    assert room.sent().count(("carol", f"{ref}: customers update due")) == 1
+    assert "customers" not in room.view(ref)["update_overdue"]
+
+    room.at(due + grace - timedelta(minutes=1))
+    assert len(customers_notes()) == 1
+    assert "customers" not in room.view(ref)["update_overdue"]
+    room.at(due + grace)
+    assert customers_notes()[1:] == [
+        f"Customers update overdue: it was due {shown}; commander alice told"
+    ]
+    assert room.sent().count(("alice", f"{ref}: customers update overdue")) == 1
+    view = room.view(ref)
+    assert "customers" in view["update_overdue"]
+    assert view["updates"]["customers"]["overdue_since"] == due + grace
+
+    room.at(due + every - timedelta(minutes=1))  # short of the next cadence: nothing more
+    assert len(customers_notes()) == 2
+    assert room.sent().count(("alice", f"{ref}: customers update overdue")) == 1
+
+    post(room, ref, "customers", "We are still investigating. Next update within the hour.")
+    view = room.view(ref)
+    assert "customers" not in view["update_overdue"]
+    assert view["updates"]["customers"]["overdue_since"] is None

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+import tomllib
+from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
+import warroom.policies
 from tests.fakes import ManualClock
 from warroom.adapters.orm.background import outbox, timers
 from warroom.adapters.orm.incidents import timeline_entries
@@ -16,6 +19,7 @@ from warroom.domain import commands as c
 from warroom.domain.calendar import BusinessCalendar
 from warroom.domain.commands import Command
 from warroom.domain.directory import Person, Service
+from warroom.domain.durations import Span, parse_span
 from warroom.domain.enums import RoleName, Stage
 from warroom.domain.incident_deadlines import SYSTEM
 from warroom.domain.policy import Policy
@@ -129,3 +133,39 @@ def with_changes(
         dataclasses.replace(s, **severity_changes.get(s.name, {})) for s in policy.severities
     )
     return dataclasses.replace(policy, severities=levels, calendar=calendar or policy.calendar)
+
+
+POLICY_FILES = Path(warroom.policies.__file__).parent
+
+
+def policy_setting(policy: str, severity: str, key: str) -> Any:
+    """A severity's setting as written in the shipped TOML file (read apart from the loader,
+    so that a test's expectation does not come from the code under test)."""
+    data = tomllib.loads((POLICY_FILES / f"{policy}.toml").read_text(encoding="utf-8"))
+    [level] = [s for s in data["severities"] if s["name"] == severity]
+    return level[key]
+
+
+def policy_span(policy: str, severity: str, key: str) -> Span:
+    return parse_span(policy_setting(policy, severity, key))
+
+
+def hold_severities(policy: str) -> list[str]:
+    """The severities of a shipped policy whose night pages are held to waking hours."""
+    data = tomllib.loads((POLICY_FILES / f"{policy}.toml").read_text(encoding="utf-8"))
+    return [s["name"] for s in data["severities"] if s.get("quiet_hours") == "hold"]
+
+
+def hours_minutes(span: Span) -> str:
+    """'6h00m', the way the clocks write a length of time on the timeline."""
+    minutes = span.seconds // 60
+    return f"{minutes // 60}h{minutes % 60:02d}m"
+
+
+def nth_weekday_after(day: date, count: int) -> date:
+    """The `count`-th Monday-to-Friday day after `day` (no holidays)."""
+    while count:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day
