@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from starlette.testclient import TestClient
 
 from tests.conftest import Api
+from tests.fakes import ManualClock
 from warroom.bootstrap import Warroom
 from warroom.domain.access import AccessRole
 
@@ -92,3 +94,36 @@ def test_users_make_their_own_scoped_tokens(api: Api, wr: Warroom) -> None:
         assert ro.get("/api/v1/incidents").status_code == 401
     # a service token has no "me"
     assert api.viewer.get("/api/v1/me/tokens").status_code == 403
+
+
+def _refused_everywhere(api: Api, token: str) -> None:
+    """The API answers 401 with a problem-details body; the console will not sign in with it."""
+    with TestClient(api.app, headers={"Authorization": f"Bearer {token}"}) as cli:
+        r = cli.get("/api/v1/incidents")
+        assert r.status_code == 401
+        assert r.headers["content-type"] == "application/problem+json"
+        assert r.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+        problem = r.json()
+        assert problem["status"] == 401 and "expired or revoked" in problem["detail"]
+    with TestClient(api.app) as browser:
+        browser.get("/login")
+        csrf = browser.cookies.get("warroom_login_csrf")
+        r = browser.post("/login", data={"token": token, "csrf": csrf}, follow_redirects=False)
+        assert r.status_code == 401 and "unknown, expired or revoked" in r.text
+        assert browser.get("/", follow_redirects=False).status_code == 303
+
+
+def test_expired_and_revoked_tokens_are_refused(api: Api, wr: Warroom, clock: ManualClock) -> None:
+    now = clock.now()
+    expiring, _ = wr.tokens.create(
+        name="short", role=AccessRole.RESPONDER, now=now, expires_at=now + timedelta(hours=1)
+    )
+    revoked, record = wr.tokens.create(name="gone", role=AccessRole.RESPONDER, now=now)
+    for token in (expiring, revoked):  # both worked
+        with TestClient(api.app, headers={"Authorization": f"Bearer {token}"}) as cli:
+            assert cli.get("/api/v1/incidents").status_code == 200
+    clock.advance(hours=1)  # the expiry itself is already too late
+    wr.tokens.revoke(record.id, clock.now())
+    api.app.state.token_cache.clear()  # what a few seconds do: the cache holds tokens briefly
+    _refused_everywhere(api, expiring)
+    _refused_everywhere(api, revoked)

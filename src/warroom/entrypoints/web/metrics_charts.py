@@ -1,11 +1,13 @@
 """Server-rendered SVG charts of the metrics (pygal), inlined in the dashboard page.
 
 `js=[]`: pygal otherwise links its tooltip script from a CDN, and the console loads no
-third-party scripts.
+third-party scripts. The inline config script pygal still writes is removed: with no
+tooltip script it does nothing, and the console's CSP would refuse it on every load.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Any
 
@@ -46,6 +48,14 @@ def _config() -> dict[str, Any]:
     }
 
 
+# pygal's XML serialiser escapes the script's text, so the first end tag closes it.
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL)
+
+
+def _svg(chart: Any) -> str:
+    return _SCRIPT.sub("", str(chart.render(is_unicode=True)))
+
+
 def _minutes(summary: dict[str, Any]) -> float | None:
     mean = summary["mean_seconds"]
     return round(mean / 60, 1) if mean is not None else None
@@ -59,7 +69,7 @@ def durations_by(groups: list[dict[str, Any]], title: str, *, line: bool = False
     chart.x_labels = [g["group"] for g in groups]
     for name, *_ in MEASURES:
         chart.add(_LABELS[name], [_minutes(g[name]) for g in groups])
-    return str(chart.render(is_unicode=True))
+    return _svg(chart)
 
 
 def adherence(updates: list[dict[str, Any]], retrospectives: dict[str, Any]) -> str:
@@ -71,4 +81,4 @@ def adherence(updates: list[dict[str, Any]], retrospectives: dict[str, Any]) -> 
             chart.add(f"{row['audience']} updates", round(row["adherence"] * 100, 1))
     if retrospectives["adherence"] is not None:
         chart.add("retrospectives", round(retrospectives["adherence"] * 100, 1))
-    return str(chart.render(is_unicode=True))
+    return _svg(chart)
