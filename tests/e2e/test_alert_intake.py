@@ -312,3 +312,50 @@ def test_page_email_carries_a_signed_ack_link(api2: Api, app: Warroom) -> None:
     page = api2.viewer.get("/api/v1/pages").json()["data"][0]
     assert page["status"] == "acknowledged" and page["acknowledged_by"] == "bob"
     assert alerts(api2)[0]["status"] == "acknowledged"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("labels", {f"l{i}": "v" for i in range(101)}),
+        ("labels", {"k" * 256: "v"}),
+        ("labels", {"instance": "x" * 2001}),
+        ("annotations", {f"a{i}": "v" for i in range(101)}),
+        ("annotations", {"description": "x" * 10_001}),
+    ],
+    ids=[
+        "labels-keys",
+        "labels-key-length",
+        "labels-value",
+        "annotations-keys",
+        "annotations-value",
+    ],
+)
+def test_oversize_labels_and_annotations_are_refused(
+    api2: Api, app: Warroom, field: str, value: dict[str, str]
+) -> None:
+    key = integration(api2, "alertmanager")
+    oversize = am_alert("Big", severity="info")
+    oversize[field] = {**oversize[field], **value}
+    response = send(api2, "alertmanager", key, webhook(am_alert("Fine", severity="info"), oversize))
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["errors"][0]["field"] == f"alerts[1].{field}"
+    assert f"alerts[1].{field}" in response.json()["detail"]
+    assert alerts(api2) == []
+    with app.db.read.connect() as conn:
+        assert list(conn.execute(select(outbox.c.id))) == []
+
+
+def test_labels_and_annotations_at_their_bounds_are_accepted(api2: Api) -> None:
+    key = integration(api2, "alertmanager")
+    alert = am_alert("Edge", severity="info")
+    alert["labels"] = {
+        "alertname": "Edge",
+        "severity": "info",
+        **{f"l{i:02}" + "k" * 200: "v" * 2000 for i in range(98)},
+    }
+    alert["annotations"] = {"summary": "Edge", "description": "d" * 10_000}
+    response = send(api2, "alertmanager", key, webhook(alert))
+    assert response.status_code == 200, response.text
+    assert len(alerts(api2)) == 1

@@ -142,3 +142,39 @@ def test_throttled_with_429(api: Api, routing_key: str) -> None:
     assert codes == [202, 202, 429]
     limited = enqueue(api, trigger(routing_key))
     assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
+
+
+@pytest.mark.parametrize(
+    ("details", "fragment"),
+    [
+        ({f"k{i}": 1 for i in range(101)}, "at most 100 keys"),
+        ({"k" * 256: 1}, "longer than 255"),
+        ({"blob": "x" * 10_001}, "longer than 10000"),
+        ({"nested": {"blob": "x" * 10_000}}, "longer than 10000"),
+        ("x" * 10_001, "longer than 10000"),
+    ],
+    ids=["keys", "key-length", "value", "nested-value", "string"],
+)
+def test_oversize_custom_details_are_refused(
+    api: Api, routing_key: str, details: Any, fragment: str
+) -> None:
+    event = trigger(routing_key)
+    event["payload"]["custom_details"] = details
+    response = enqueue(api, event)
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["status"] == "invalid event"
+    assert body["errors"][0].startswith("payload.custom_details: ")
+    assert fragment in body["errors"][0]
+    assert alert_list(api) == []
+
+
+def test_oversize_links_are_refused(api: Api, routing_key: str) -> None:
+    many = {**trigger(routing_key), "links": [{"href": "https://e.example/"}] * 21}
+    long = {**trigger(routing_key), "links": [{"href": "https://e.example/" + "x" * 2000}]}
+    for event in (many, long):
+        response = enqueue(api, event)
+        assert response.status_code == 400, response.text
+        assert response.json()["errors"][0].startswith("links: ")
+    assert alert_list(api) == []
+    assert enqueue(api, trigger(routing_key)).status_code == 202

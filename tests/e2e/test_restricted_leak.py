@@ -10,11 +10,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from tests.support.access import World, build_world, iter_routes
+from tests.support.catalog import CATALOG
 from tests.unit.policy_helpers import policy_with
+from warroom.adapters.orm.background import outbox
 from warroom.bootstrap import Warroom
 from warroom.domain.policy import Policy
 from warroom.entrypoints.cli.client import ApiClient
@@ -183,6 +186,53 @@ def test_the_hidden_incident_reads_exactly_like_a_missing_one(world: World) -> N
     assert re.sub(r"INC-\d+", "INC-n", hidden.json()["detail"]) == re.sub(
         r"INC-\d+", "INC-n", missing.json()["detail"]
     )
+
+
+@pytest.mark.parametrize("outsider", ["viewer", "responder"])
+def test_previewing_an_update_reads_like_a_missing_incident(world: World, outsider: str) -> None:
+    body = {"template": "announcement", "text": "preview"}
+    client = world.api[outsider]
+    hidden = client.post(f"/api/v1/incidents/{world.restricted_ref}/updates/preview", json=body)
+    missing = client.post("/api/v1/incidents/INC-99/updates/preview", json=body)
+    assert hidden.status_code == missing.status_code == 404, hidden.text
+    assert hidden.json()["title"] == missing.json()["title"]
+    assert MARKER not in hidden.text
+    shown = world.api["member"].post(
+        f"/api/v1/incidents/{world.restricted_ref}/updates/preview", json=body
+    )
+    assert shown.status_code == 200 and MARKER in shown.text
+
+
+def test_queued_messages_carry_it_only_to_members(world: World) -> None:
+    """The outbox after a restricted incident on a paged service: whoever is on call (bob,
+    not a member) is paged without its title; messages naming it go to members only."""
+    admin = world.api["admin"]
+    assert admin.post("/api/v1/catalog", json=CATALOG).status_code in (200, 201)
+    made = admin.post(
+        "/api/v1/incidents",
+        json={
+            "title": f"Card data exposed {MARKER}",
+            "severity": "sev2",
+            "visibility": "restricted",
+            "services": ["payments-api"],
+            "force": True,
+        },
+    )
+    assert made.status_code == 201, made.text
+    ref = made.json()["ref"]
+    assert admin.post(f"/api/v1/incidents/{ref}/members", json={"person": "mia"}).status_code == 200
+    posted = admin.post(
+        f"/api/v1/incidents/{ref}/updates",
+        json={"text": f"Contained {MARKER}", "audience": "internal"},
+    )
+    assert posted.status_code == 201, posted.text
+    with world.wr.db.read.connect() as conn:
+        rows = conn.execute(select(outbox.c.destination, outbox.c.subject, outbox.c.body)).all()
+    members = {"root", "mia", "cora"}  # declarer, added member, commander (no addresses)
+    to_others = [r for r in rows if r.destination not in members]
+    assert any(r.destination == "bob" for r in to_others), rows  # the page: not vacuous
+    leaks = [r for r in to_others if MARKER in f"{r.subject}\n{r.body}"]
+    assert not leaks, f"messages for non-members name the restricted incident: {leaks}"
 
 
 def test_the_duplicate_check_offers_it_only_to_those_who_see_it(world: World) -> None:

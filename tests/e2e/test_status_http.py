@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
+from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from tests.conftest import Api, Cli
@@ -18,6 +19,7 @@ from tests.fakes import ManualClock
 from tests.support import status as scenario
 from tests.support.smtp import SmtpServer
 from tests.support.statuspage_schema import DOCUMENTS
+from warroom.adapters.orm.background import outbox
 from warroom.bootstrap import Warroom, bootstrap
 from warroom.config import Settings
 from warroom.domain import commands as c
@@ -310,3 +312,24 @@ def test_the_demo_has_a_status_page(api: Api, wr: Warroom) -> None:
     ]
     assert "Logging in is broken for all users" in names
     assert "Status emails delayed" not in names  # still internal
+
+
+def test_subscribe_bounds_the_components(mail_app: Warroom) -> None:
+    scenario.components(mail_app)
+    client = TestClient(create_app(mail_app), raise_server_exceptions=False)
+    too_many = client.post(
+        "/status/subscribe",
+        data={"email": "a@example.test", "components": ["API"] * 101},
+    )
+    assert too_many.status_code == 422
+    assert "components: choose at most 100 components (101 chosen)" in too_many.text
+    too_long = client.post(
+        "/status/subscribe", data={"email": "a@example.test", "components": ["A" * 101]}
+    )
+    assert too_long.status_code == 422
+    assert "components: a component name is longer than 100 characters" in too_long.text
+    assert "A" * 101 not in too_long.text
+    with mail_app.db.read.connect() as conn:
+        assert list(conn.execute(select(outbox.c.id))) == []  # nothing asked, nothing sent
+    fine = client.post("/status/subscribe", data={"email": "a@example.test", "components": ["API"]})
+    assert fine.status_code == 200 and "Check your inbox" in fine.text

@@ -7,16 +7,24 @@ Each parser raises `PayloadError` listing every problem as `path: message`.
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from warroom.domain.alerts import AlertEvent, EventAction
 
 MAX_FINGERPRINT = 255
+# Per-field bounds on what a sender may attach to one alert (the whole request body is
+# bounded separately by the body-size middleware): keys per map, key length, value length.
+MAX_KEYS = 100
+MAX_KEY_LENGTH = 255
+MAX_LABEL_VALUE = 2000  # like a URL
+MAX_TEXT_VALUE = 10_000  # like the API's free text (annotations, custom details)
+MAX_LINKS = 20
 
 
 class PayloadError(Exception):
@@ -37,6 +45,24 @@ def _validate(model: type[BaseModel], data: Any) -> Any:
         return model.model_validate(data)
     except ValidationError as exc:
         raise PayloadError([f"{_loc(e['loc'])}: {e['msg']}" for e in exc.errors()]) from None
+
+
+def _bound_map(value: Any, value_limit: int) -> Any:
+    """Check a sender's key/value map: at most MAX_KEYS keys of at most MAX_KEY_LENGTH
+    characters, each value (JSON-encoded if not a string) at most `value_limit` characters."""
+    if not isinstance(value, Mapping):
+        return value
+    if len(value) > MAX_KEYS:
+        raise ValueError(f"at most {MAX_KEYS} keys ({len(value)} given)")
+    for key, item in value.items():
+        if len(str(key)) > MAX_KEY_LENGTH:
+            raise ValueError(
+                f"a key is longer than {MAX_KEY_LENGTH} characters ({str(key)[:40]!r}...)"
+            )
+        text = item if isinstance(item, str) else json.dumps(item, default=str)
+        if len(text) > value_limit:
+            raise ValueError(f"the value of {str(key)!r} is longer than {value_limit} characters")
+    return value
 
 
 def stable_fingerprint(*parts: object) -> str:
@@ -71,6 +97,18 @@ class _Alert(_Open):
     endsAt: str | None = None  # noqa: N815
     generatorURL: str | None = None  # noqa: N815
     fingerprint: str | None = Field(None, max_length=MAX_FINGERPRINT)
+
+    @field_validator("labels")
+    @classmethod
+    def _labels_bounded(cls, value: dict[str, str]) -> dict[str, str]:
+        bounded: dict[str, str] = _bound_map(value, MAX_LABEL_VALUE)
+        return bounded
+
+    @field_validator("annotations")
+    @classmethod
+    def _annotations_bounded(cls, value: dict[str, str]) -> dict[str, str]:
+        bounded: dict[str, str] = _bound_map(value, MAX_TEXT_VALUE)
+        return bounded
 
 
 class _Webhook(_Open):
@@ -124,6 +162,16 @@ class _PdPayload(_Open):
     class_: str | None = Field(None, alias="class")
     custom_details: Any = None
 
+    @field_validator("custom_details")
+    @classmethod
+    def _details_bounded(cls, value: Any) -> Any:
+        if value is None or isinstance(value, Mapping):
+            return _bound_map(value, MAX_TEXT_VALUE)
+        text = value if isinstance(value, str) else json.dumps(value, default=str)
+        if len(text) > MAX_TEXT_VALUE:
+            raise ValueError(f"longer than {MAX_TEXT_VALUE} characters")
+        return value
+
 
 class _PdEvent(_Open):
     routing_key: str = Field(min_length=1)
@@ -132,8 +180,18 @@ class _PdEvent(_Open):
     payload: _PdPayload | None = None
     client: str | None = None
     client_url: str | None = None
-    links: list[dict[str, Any]] = []
+    links: list[dict[str, Any]] = Field([], max_length=MAX_LINKS)
     images: list[dict[str, Any]] = []
+
+    @field_validator("links")
+    @classmethod
+    def _links_bounded(cls, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for i, link in enumerate(value):
+            try:
+                _bound_map(link, MAX_LABEL_VALUE)
+            except ValueError as exc:
+                raise ValueError(f"link {i}: {exc}") from None
+        return value
 
 
 def parse_pagerduty(data: Any) -> tuple[str, AlertEvent]:

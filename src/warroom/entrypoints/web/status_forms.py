@@ -16,6 +16,10 @@ from warroom.entrypoints.web.render import handle, page, warroom
 router = APIRouter(include_in_schema=False)
 
 CONFIRM_SECONDS = 7 * 24 * 3600
+# As the admin API's status components (status_schemas): names of at most 100 characters,
+# at most 100 of them.
+MAX_COMPONENTS = 100
+MAX_COMPONENT_NAME = 100
 
 
 def signer(request: Request) -> URLSafeTimedSerializer:
@@ -57,13 +61,26 @@ def subscribe_form(request: Request) -> Response:
     return _subscribe_page(request)
 
 
+def _chosen_components(values: list[Any]) -> tuple[str, ...]:
+    chosen = tuple(v for v in values if isinstance(v, str))
+    if len(chosen) > MAX_COMPONENTS:
+        raise InvalidInput(
+            "components", f"choose at most {MAX_COMPONENTS} components ({len(chosen)} chosen)"
+        )
+    if any(len(name) > MAX_COMPONENT_NAME for name in chosen):
+        raise InvalidInput(
+            "components", f"a component name is longer than {MAX_COMPONENT_NAME} characters"
+        )
+    return chosen
+
+
 @router.post("/status/subscribe", response_class=HTMLResponse)
 async def subscribe(request: Request) -> Response:
     form = await request.form()
     values = {"email": forms.text(form, "email", limit=400)}
     try:
         email = forms.text(form, "email", required=True, limit=320)
-        chosen = tuple(v for v in form.getlist("components") if isinstance(v, str))
+        chosen = _chosen_components(form.getlist("components"))
         token = signer(request).dumps({"e": email.lower(), "c": list(chosen)})
         base = warroom(request).settings.base_url
         await handle(
