@@ -15,44 +15,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 import uvloop
 
 from bench import run_core as rc
-
-
-def serve(root: Path, url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "WARROOM_DATABASE_URL": url,
-        "WARROOM_DEV": "1",
-        "PYTHONPATH": f"{root}/src:{root}",
-        "WARROOM_LOG_LEVEL": "warning",
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "bench.core_app:make", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-         "--no-access-log", "--loop", "uvloop", "--http", "httptools"],
-        cwd=root, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return proc
-        except OSError:
-            if proc.poll() is not None:
-                break
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit(f"the server did not start: {log.read_text()[-2000:]}")
 
 
 def token(root: Path, url: str) -> str:
@@ -71,7 +42,7 @@ def one(root: Path, incidents: int, seed: int) -> dict[str, Any]:
         url = rc.fresh_database("sqlite", Path(tmp))
         bearer = token(root, url)
         port = rc.free_port()
-        proc = serve(root, url, port, Path(tmp) / "server.log")
+        proc = rc.serve(url, port, Path(tmp) / "server.log", root)
         try:
             cpu = rc.cpu_seconds(proc.pid)
             r = uvloop.run(

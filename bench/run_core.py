@@ -391,14 +391,16 @@ def free_port() -> int:
         return port
 
 
-def serve(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "WARROOM_DATABASE_URL": url, "WARROOM_DEV": "1", "PYTHONPATH": str(ROOT)}
+def serve(url: str, port: int, log: Path, root: Path = ROOT) -> subprocess.Popen[bytes]:
+    """The app of the checkout `root` (its `src` first on the path when not this one)."""
+    path = str(ROOT) if root == ROOT else f"{root}/src:{root}"
+    env = {**os.environ, "WARROOM_DATABASE_URL": url, "WARROOM_DEV": "1", "PYTHONPATH": path}
     env.setdefault("WARROOM_LOG_LEVEL", "warning")
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "bench.core_app:make", "--factory",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
          "--no-access-log", "--loop", "uvloop", "--http", "httptools"],
-        cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        cwd=root, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     deadline = time.monotonic() + 300  # a loaded machine can take a minute to import
     while time.monotonic() < deadline:
