@@ -41,6 +41,7 @@ from warroom.entrypoints.api.routes import (
 from warroom.entrypoints.api.routes import alerts as alert_routes
 from warroom.entrypoints.api.security_headers import SecurityHeaders
 from warroom.entrypoints.api.throttle import PublicRateLimit, public_limits
+from warroom.entrypoints.api.write_lane import WriteLane
 from warroom.entrypoints.web.app import install_web
 
 API_ROUTERS: tuple[APIRouter, ...] = (
@@ -101,6 +102,9 @@ def create_app(wr: Warroom) -> FastAPI:
     app.add_middleware(IntakeLane, routes=intake.FAST_ROUTES, max_bytes=wr.settings.max_body_bytes)
     # Inside the security headers: the lane's answers carry them like every other.
     app.add_middleware(ReadLane, wr=wr, tokens=app.state.token_cache)
+    app.add_middleware(
+        WriteLane, wr=wr, tokens=app.state.token_cache, max_bytes=wr.settings.max_body_bytes
+    )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestOrigin)
     return app

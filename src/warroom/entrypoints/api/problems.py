@@ -74,7 +74,12 @@ async def _validation(request: Request, exc: Exception) -> Response:
 
 
 async def _domain(request: Request, exc: Exception) -> Response:
-    path = request.url.path
+    assert isinstance(exc, DomainError)
+    return domain_problem(exc, request.url.path)
+
+
+def domain_problem(exc: DomainError, path: str) -> Response:
+    """The problem details of a refusal by the domain (a rule, a gate, bad input, unknown)."""
     if isinstance(exc, InvalidInput):
         return problem(
             422,
@@ -110,37 +115,51 @@ async def _domain(request: Request, exc: Exception) -> Response:
         return problem(
             409, "rule-violation", "Refused by a rule", exc.message, instance=path, rule=exc.rule
         )
-    assert isinstance(exc, DomainError)
     return problem(400, "refused", "Refused", exc.message, instance=path)
+
+
+_TITLES = {
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Request too large",
+}
 
 
 async def _http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    titles = {
-        401: "Unauthorized",
-        403: "Forbidden",
-        404: "Not found",
-        405: "Method not allowed",
-        413: "Request too large",
-    }
-    return problem(
+    return http_problem(
         exc.status_code,
-        titles.get(exc.status_code, "Error").lower().replace(" ", "-"),
-        titles.get(exc.status_code, "Error"),
         str(exc.detail),
-        instance=request.url.path,
+        request.url.path,
         headers=dict(exc.headers) if exc.headers else None,
+    )
+
+
+def http_problem(
+    status: int, detail: str, path: str, *, headers: dict[str, str] | None = None
+) -> Response:
+    """The problem details of an HTTP-level refusal (401, 403, 405, 413 …)."""
+    title = _TITLES.get(status, "Error")
+    return problem(
+        status, title.lower().replace(" ", "-"), title, detail, instance=path, headers=headers
     )
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled_error", path=request.url.path)
+    return internal_error(request.url.path)
+
+
+def internal_error(path: str) -> Response:
+    """What the API answers for anything unexpected (the error itself is logged)."""
     return problem(
         500,
         "internal-error",
         "Internal error",
         "an unexpected error occurred; it has been logged",
-        instance=request.url.path,
+        instance=path,
     )
 
 

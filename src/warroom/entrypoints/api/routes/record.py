@@ -8,7 +8,9 @@ from fastapi import APIRouter, Query
 
 from warroom import queries
 from warroom.adapters.repository import parse_ref
+from warroom.bootstrap import Warroom
 from warroom.domain import commands
+from warroom.domain.access import Principal
 from warroom.domain.enums import EntryKind
 from warroom.domain.errors import NotFound
 from warroom.entrypoints.api import schemas
@@ -16,6 +18,7 @@ from warroom.entrypoints.api.deps import Idempotency, Reader, WarroomDep, Writer
 from warroom.entrypoints.api.openapi import CONFLICT, INVALID, MISSING
 from warroom.entrypoints.api.responses import JSONBytes
 from warroom.entrypoints.api.routes._views import incident_public
+from warroom.service_layer.messagebus import IdempotencyKey
 from warroom.service_layer.views import load_incident
 
 router = APIRouter(prefix="/incidents/{ref}", tags=["record"])
@@ -48,6 +51,17 @@ def add_entry(
     ref: str, body: schemas.TimelineEntryCreate, wr: WarroomDep, who: Writer, key: Idempotency
 ) -> JSONBytes:
     """Write a note, hypothesis, milestone, experiment, result or manual change."""
+    return write_entry(wr, ref, body, who, key)
+
+
+def write_entry(
+    wr: Warroom,
+    ref: str,
+    body: schemas.TimelineEntryCreate,
+    who: Principal,
+    key: IdempotencyKey | None,
+) -> JSONBytes:
+    """The timeline write, shared with the API's write lane (`api/write_lane.py`)."""
     command = commands.AddTimelineEntry(
         ref=ref, kind=body.kind, text=body.text, by=who.name, occurred_at=body.occurred_at
     )
