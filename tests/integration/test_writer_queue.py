@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
 
-from warroom.adapters.db import WriterQueue, _sqlite_pragmas, open_database
+from warroom.adapters.db import FifoLock, WriterQueue, _sqlite_pragmas, open_database
 
 
 def _engine(path: Path, timeout: float = 2.0) -> Engine:
@@ -104,3 +104,40 @@ def test_a_writer_that_cannot_get_the_slot_is_told_so(tmp_path: Path) -> None:
     holder.close()
     assert failure and "no write slot within" in str(failure[0])
     engine.dispose()
+
+
+def test_the_write_slot_goes_to_its_waiters_in_the_order_they_came() -> None:
+    lock = FifoLock()
+    assert lock.acquire(timeout=1)
+    order: list[int] = []
+    threads = []
+    for n in range(6):
+        thread = threading.Thread(target=_take_and_note, args=(lock, n, order))
+        thread.start()
+        threads.append(thread)
+        deadline = time.monotonic() + 5
+        while len(lock._waiters) < n + 1:  # this one is queued before the next one starts
+            assert time.monotonic() < deadline
+            time.sleep(0.001)
+    lock.release()
+    for thread in threads:
+        thread.join(5)
+    assert order == list(range(6))
+    assert lock.acquire(timeout=0.01)  # free again once the last waiter let go
+
+
+def _take_and_note(lock: FifoLock, n: int, order: list[int]) -> None:
+    assert lock.acquire(timeout=5)
+    order.append(n)
+    lock.release()
+
+
+def test_a_waiter_that_gives_up_leaves_the_queue() -> None:
+    lock = FifoLock()
+    assert lock.acquire(timeout=1)
+    started = time.monotonic()
+    assert not lock.acquire(timeout=0.05)
+    assert time.monotonic() - started >= 0.05
+    assert not lock._waiters
+    lock.release()
+    assert lock.acquire(timeout=0.01)  # nobody was handed a slot they no longer wait for

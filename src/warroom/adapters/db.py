@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections import deque
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -63,24 +64,63 @@ def json_loads(text: str | bytes) -> Any:
         return json.loads(text)
 
 
+class FifoLock:
+    """A lock handed to its waiters in the order they came.
+
+    `threading.Lock` promises no order: a thread that has just released it may take it
+    again, and any of the waiters may be woken first, so under steady concurrent writes one
+    request can lose the race many times running while others pass it. Here each waiter
+    waits on its own lock, and a release hands ownership straight to the oldest waiter.
+    """
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._held = False
+        self._waiters: deque[threading.Lock] = deque()
+
+    def acquire(self, timeout: float) -> bool:
+        with self._mutex:
+            if not self._held:
+                self._held = True
+                return True
+            waiter = threading.Lock()
+            waiter.acquire()
+            self._waiters.append(waiter)
+        if waiter.acquire(timeout=timeout):
+            return True  # handed over by `release`: still held, now by this thread
+        with self._mutex:
+            try:
+                self._waiters.remove(waiter)
+            except ValueError:
+                return True  # handed over between the timeout and here
+            return False
+
+    def release(self) -> None:
+        with self._mutex:
+            if self._waiters:
+                self._waiters.popleft().release()
+            else:
+                self._held = False
+
+
 class WriterQueue:
     """One write transaction at a time among this process's threads (SQLite).
 
     SQLite has one writer; a thread whose `BEGIN IMMEDIATE` finds the lock taken waits in
     SQLite's busy handler, which sleeps 1, 2, 5, 10 … up to 100 ms between tries, so under
     concurrent writes a short transaction could wait a hundred times its own length. The
-    threads of one process queue here instead and each starts the moment the previous
-    connection is handed back. Other processes on the same file still meet the busy
-    handler. The lock is held from BEGIN until the connection returns to the pool (after
-    its COMMIT or ROLLBACK), by the connection, so a connection running several
-    transactions in one checkout takes it once.
+    threads of one process queue here instead, first come first served (`FifoLock`), and
+    each starts the moment the previous connection is handed back. Other processes on the
+    same file still meet the busy handler. The lock is held from BEGIN until the connection
+    returns to the pool (after its COMMIT or ROLLBACK), by the connection, so a connection
+    running several transactions in one checkout takes it once.
     """
 
     KEY = "warroom.writer"
 
     def __init__(self, timeout: float) -> None:
         self.timeout = timeout
-        self._lock = threading.Lock()
+        self._lock = FifoLock()
 
     def begin(self, conn: Any) -> None:
         info = conn.connection.info
