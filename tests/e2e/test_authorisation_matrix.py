@@ -28,6 +28,7 @@ import pytest
 from tests.support import route_access as ra
 from tests.support.access import ROLES, World, build_world, iter_routes
 from warroom.bootstrap import Warroom
+from warroom.entrypoints.api.app import create_app
 
 # Parameters of writes: unknown, so an admitted write finds nothing to change.
 _UNKNOWN = {
@@ -62,8 +63,8 @@ def world(wr: Warroom) -> Iterator[World]:
     built.close()
 
 
-def test_every_route_is_classified(world: World) -> None:
-    served = set(iter_routes(world.app))
+def test_every_route_is_classified(wr: Warroom) -> None:
+    served = set(iter_routes(create_app(wr)))
     unknown = sorted(served - ra.ROUTES.keys())
     assert not unknown, f"classify these routes in {ra.__name__}.ROUTES: {unknown}"
     gone = sorted(ra.ROUTES.keys() - served)
