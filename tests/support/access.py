@@ -1,5 +1,6 @@
-"""A world for access tests: users of every role, an open and a restricted incident, and
-clients (API tokens and signed-in console sessions) for each; routes listed from the router."""
+"""A world for access tests: users of every role, an open and a restricted incident, an
+alert and a page on each, and clients (API tokens and signed-in console sessions) for each
+role; routes listed from the router."""
 
 from __future__ import annotations
 
@@ -9,9 +10,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI
+from sqlalchemy import update
 from starlette.routing import Mount
 from starlette.testclient import TestClient
 
+from tests.support.catalog import CATALOG
+from warroom.adapters.orm.alerts import alerts
+from warroom.adapters.orm.oncall import pages
+from warroom.adapters.repository import parse_ref
 from warroom.bootstrap import Warroom
 from warroom.domain.access import AccessRole
 from warroom.entrypoints.api.app import create_app
@@ -62,6 +68,9 @@ class World:
     csrf: dict[str, str] = field(default_factory=dict)
     open_ref: str = ""
     restricted_ref: str = ""
+    # An alert and the page it opened, on each incident: {ref: id}.
+    alert_ids: dict[str, int] = field(default_factory=dict)
+    page_ids: dict[str, int] = field(default_factory=dict)
 
     def sign_in(self, role: str) -> TestClient:
         """A console client signed in with the user's password."""
@@ -126,6 +135,48 @@ def build_world(wr: Warroom, *, marker: str = "") -> World:
         )
         assert r.status_code == 200, r.text
     world.open_ref, world.restricted_ref = refs
+    _alerts_and_pages(world)
     for role in ROLES:
         world.console[role] = world.sign_in(role)
     return world
+
+
+def _alerts_and_pages(world: World) -> None:
+    """A real alert per incident, through intake: `payments-api` has an escalation policy,
+    so each alert opens a page. Intake attaches alerts to an incident only by a policy rule
+    (which this world's policy may not have), so each alert and its page are then tied to
+    one incident in the tables, as an `attach` rule would have done."""
+    root = world.api["admin"]
+    r = root.post("/api/v1/catalog", json=CATALOG)
+    assert r.status_code == 200, r.text
+    r = root.post(
+        "/api/v1/integrations",
+        json={"name": "access-am", "kind": "alertmanager", "service": "payments-api"},
+    )
+    assert r.status_code == 201, r.text
+    key = r.json()["key"]
+    for ref in (world.open_ref, world.restricted_ref):
+        alert = {
+            "status": "firing",
+            "labels": {"alertname": f"Down{ref}", "severity": "critical"},
+            "annotations": {"summary": "payments are failing"},
+            "startsAt": world.wr.clock.now().isoformat(),
+            "fingerprint": f"access-{ref}",
+        }
+        sent = world.api["anonymous"].post(
+            "/api/v1/alerts/alertmanager",
+            json={"version": "4", "status": "firing", "alerts": [alert]},
+            headers={"Authorization": f"Bearer {key}"},
+        )
+        assert sent.status_code == 200, sent.text
+        alert_id = sent.json()["alerts"][0]["alert"]
+        number = parse_ref(ref)
+        with world.wr.db.write.begin() as conn:
+            conn.execute(update(alerts).where(alerts.c.id == alert_id).values(incident_id=number))
+            page_id = conn.execute(
+                update(pages)
+                .where(pages.c.alert_id == alert_id)
+                .values(incident_id=number)
+                .returning(pages.c.id)
+            ).scalar_one()
+        world.alert_ids[ref], world.page_ids[ref] = alert_id, page_id
