@@ -4,8 +4,13 @@ Each payload goes into an incident's title, summary triple and summary, link nam
 free-text link (plus a `javascript:` one), a note, an internal and a customer update, a
 severity and a stage change reason, a why, an experiment (hypothesis, action, result), a
 test plan step and its result note, a follow-up, an affected customer's name and a
-contact with its answers, and the postmortem (Markdown); into a user's display name and
-an API token's name; and into a status page maintenance. Every page showing them is
+contact with its answers, a role holder and a member (people are free text there), and
+the postmortem (Markdown); into a user's display name and an API token's name; into a
+status page maintenance and component; into the members page's `done` message, which
+comes from the URL; and into every free-text field of the service catalog (people's
+names, phones, chat ids and e-mail; teams' channels and lists; services' descriptions,
+runbook links and status components; schedules' and escalation policies' descriptions),
+each incident declared for a service carrying them. Every page showing them is
 opened with `alert`/`confirm`/`prompt` hooked, a flag any payload would set, and CSP
 violations collected; the page's markup is also checked for handlers and script URLs,
 which would need a click to run.
@@ -23,6 +28,7 @@ from starlette.testclient import TestClient
 from tests.conftest import need
 from tests.support import browser as support
 from tests.support.browser import sign_in_with_token
+from tests.support.catalog import xss_catalog
 from tests.support.html_safety import active_content
 from tests.support.smtp import free_port
 from warroom.adapters.orm import start_mappers
@@ -102,7 +108,13 @@ def _write_everywhere(api: TestClient, i: int, payload: str) -> str:
     text = f"XSS{i} {payload}"
     r = api.post(
         "/api/v1/incidents",
-        json={"title": text, "severity": "sev3", "visibility": "public", "force": True},
+        json={
+            "title": text,
+            "severity": "sev3",
+            "visibility": "public",
+            "services": [f"xsss{i}"],  # its catalog entries carry payload i
+            "force": True,
+        },
     )
     assert r.status_code == 201, r.text
     ref = r.json()["ref"]
@@ -112,6 +124,8 @@ def _write_everywhere(api: TestClient, i: int, payload: str) -> str:
         ("POST", f"{base}/updates", {"audience": "internal", "text": text}),
         ("POST", f"{base}/updates", {"audience": "customers", "text": text}),
         ("POST", f"{base}/followups", {"title": text, "kind": "prevention"}),
+        ("POST", f"{base}/roles", {"role": "commander", "person": text[:100]}),
+        ("POST", f"{base}/members", {"person": text[:100]}),
         ("POST", f"{base}/customers", {"name": text}),
         ("PUT", f"{base}/postmortem", {"body": f"# XSS{i}\n\n{payload}\n\n- {payload}\n"}),
         (
@@ -169,8 +183,14 @@ def test_no_payload_runs_anywhere(live: tuple[Warroom, str], chromium: Any) -> N
     from warroom.entrypoints.api.app import create_app  # noqa: PLC0415 - same app, in process
 
     api = TestClient(create_app(wr), headers={"Authorization": f"Bearer {token}"})
+    r = api.post("/api/v1/catalog", json=xss_catalog(PAYLOADS))
+    assert r.status_code == 200, r.text
+    for i, payload in enumerate(PAYLOADS):  # the components the services name
+        text = f"XSSK{i} {payload}"
+        r = api.post("/api/v1/status/components", json={"name": text[:100], "description": text})
+        assert r.status_code == 201, r.text
     refs = [_write_everywhere(api, i, p) for i, p in enumerate(PAYLOADS)]
-    # Catalog names are slugs: a payload is refused there (descriptions are not shown).
+    # Catalog names are slugs: a payload is refused there.
     r = api.put(f"/api/v1/teams/{quote(PAYLOADS[4], safe='')}", json={"name": PAYLOADS[4]})
     assert r.status_code == 422, r.text
     for i, payload in enumerate(PAYLOADS):  # display names and token names
@@ -238,13 +258,14 @@ def test_no_payload_runs_anywhere(live: tuple[Warroom, str], chromium: Any) -> N
                 findings.append(f"/incidents/{ref}: {field} is not shown")
         visit(f"/incidents/{ref}/postmortem", f"XSS{i}")
     for i in (0, 2, 17, 26):
-        visit(f"/incidents/{refs[i]}/members", "")  # who may see it: checked for scripts
+        visit(f"/incidents/{refs[i]}/members", f"XSS{i}")
+        visit(f"/incidents/{refs[i]}/members?done={quote(PAYLOADS[i])}", "")
     visit("/admin/users", "XSSU0")
     visit("/admin/tokens", "XSST0")
     visit("/account", "")
     visit("/dashboard", "")
     visit("/matrix", "")
-    visit("/status/", "XSS")
+    visit("/status/", "XSSK0")  # the components
     visit("/status/history", "")  # lists resolved incidents only: checked for scripts
     for i in (0, 2, 17, 26):
         status_id = api.get("/status/api/v2/incidents.json").json()["incidents"]

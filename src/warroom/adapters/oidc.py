@@ -2,7 +2,8 @@
 
 Discovery gives the endpoints and the signing keys; each sign-in carries a fresh state
 (against forged callbacks), nonce (against replayed ID tokens) and PKCE verifier (against
-stolen codes). The ID token's signature, issuer, audience, expiry and nonce are checked.
+stolen codes). The ID token's signature, issuer, audience (this client alone), expiry,
+issue time and nonce are checked.
 """
 
 from __future__ import annotations
@@ -155,6 +156,7 @@ class OidcClient:
                 iss={"essential": True, "value": issuer},
                 aud={"essential": True, "value": self.client_id},
                 exp={"essential": True},
+                iat={"essential": True},  # OpenID Connect Core 2: required in every ID token
                 sub={"essential": True},
                 nonce={"essential": True, "value": nonce},
             )
@@ -162,7 +164,10 @@ class OidcClient:
         except (JoseError, ValueError) as exc:
             raise SsoError(f"the ID token was refused: {exc}") from None
         claims: dict[str, Any] = dict(token.claims)
+        # Core 3.1.3.7: refuse a token that also names audiences this client does not trust
+        # (it trusts none but itself), and one whose authorised party is another client.
+        audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
         azp = claims.get("azp")
-        if azp is not None and azp != self.client_id:
+        if audiences != [self.client_id] or (azp is not None and azp != self.client_id):
             raise SsoError("the ID token was refused: it was issued to another client")
         return claims
