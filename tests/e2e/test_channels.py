@@ -229,6 +229,7 @@ class FakeSlack:
         self.calls: list[str] = []
         self.private: set[str] = set()
         self.fail_next_post_after_sending = False
+        self.not_found = {"ok": False, "error": "channel_not_found"}
 
     def __call__(self, request: Received) -> tuple[int, dict[str, Any]]:
         method = request.path.rsplit("/", 1)[-1]
@@ -248,12 +249,15 @@ class FakeSlack:
             if body.get("is_private"):
                 self.private.add(name)
             return 200, {"ok": True, "channel": {"id": self.channels[name], "name": name}}
-        if method == "conversations.list":
-            return 200, {
-                "ok": True,
-                "channels": [{"id": i, "name": n} for n, i in self.channels.items()],
-                "response_metadata": {"next_cursor": ""},
-            }
+        if method in ("conversations.list", "conversations.info"):
+            found = [
+                {"id": i, "name": n, "is_private": n in self.private}
+                for n, i in self.channels.items()
+                if method == "conversations.list" or i == body["channel"]
+            ]
+            if method == "conversations.info":
+                return 200, {"ok": True, "channel": found[0]} if found else self.not_found
+            return 200, {"ok": True, "channels": found, "response_metadata": {"next_cursor": ""}}
         if method == "conversations.setTopic":
             assert set(body) == {"channel", "topic"}
             return 200, {"ok": True}

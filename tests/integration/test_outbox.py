@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.fakes import ManualClock
-from warroom.adapters.background import backoff
 from warroom.adapters.notifiers.base import DeliveryError
 from warroom.adapters.orm.background import outbox
+from warroom.adapters.outbox_outcomes import backoff
 from warroom.bootstrap import Warroom, bootstrap
 from warroom.config import Settings
 from warroom.domain.background import OutboundMessage

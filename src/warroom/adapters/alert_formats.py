@@ -47,7 +47,7 @@ def _validate(model: type[BaseModel], data: Any) -> Any:
         raise PayloadError([f"{_loc(e['loc'])}: {e['msg']}" for e in exc.errors()]) from None
 
 
-def _bound_map(value: Any, value_limit: int) -> Any:
+def bound_map(value: Any, value_limit: int) -> Any:
     """Check a sender's key/value map: at most MAX_KEYS keys of at most MAX_KEY_LENGTH
     characters, each value (JSON-encoded if not a string) at most `value_limit` characters."""
     if not isinstance(value, Mapping):
@@ -101,13 +101,13 @@ class _Alert(_Open):
     @field_validator("labels")
     @classmethod
     def _labels_bounded(cls, value: dict[str, str]) -> dict[str, str]:
-        bounded: dict[str, str] = _bound_map(value, MAX_LABEL_VALUE)
+        bounded: dict[str, str] = bound_map(value, MAX_LABEL_VALUE)
         return bounded
 
     @field_validator("annotations")
     @classmethod
     def _annotations_bounded(cls, value: dict[str, str]) -> dict[str, str]:
-        bounded: dict[str, str] = _bound_map(value, MAX_TEXT_VALUE)
+        bounded: dict[str, str] = bound_map(value, MAX_TEXT_VALUE)
         return bounded
 
 
@@ -166,7 +166,7 @@ class _PdPayload(_Open):
     @classmethod
     def _details_bounded(cls, value: Any) -> Any:
         if value is None or isinstance(value, Mapping):
-            return _bound_map(value, MAX_TEXT_VALUE)
+            return bound_map(value, MAX_TEXT_VALUE)
         text = value if isinstance(value, str) else json.dumps(value, default=str)
         if len(text) > MAX_TEXT_VALUE:
             raise ValueError(f"longer than {MAX_TEXT_VALUE} characters")
@@ -188,7 +188,7 @@ class _PdEvent(_Open):
     def _links_bounded(cls, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for i, link in enumerate(value):
             try:
-                _bound_map(link, MAX_LABEL_VALUE)
+                bound_map(link, MAX_LABEL_VALUE)
             except ValueError as exc:
                 raise ValueError(f"link {i}: {exc}") from None
         return value
@@ -269,6 +269,17 @@ def _strings(value: Any) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items() if v is not None}
 
 
+def _bounded_strings(value: Any, limit: int, where: str, errors: list[str]) -> dict[str, str]:
+    """`_strings` of a sender's map within the same bounds as the other formats' maps;
+    a map out of bounds adds `where: why` to `errors` (and gives nothing)."""
+    try:
+        bound_map(value, limit)
+    except ValueError as exc:
+        errors.append(f"{where}: {exc}")
+        return {}
+    return _strings(value)
+
+
 def parse_generic(data: Any, mapping: Mapping[str, Any]) -> list[AlertEvent]:
     """Alerts from any JSON, by the integration's mapping of field names to dotted paths."""
     paths = {**GENERIC_DEFAULTS, **mapping}
@@ -282,12 +293,31 @@ def parse_generic(data: Any, mapping: Mapping[str, Any]) -> list[AlertEvent]:
     acknowledged = {str(v).lower() for v in paths["acknowledged_values"]}
     events = []
     errors = []
+    prefix = paths["alerts"] or ""
     for i, item in enumerate(items[:1000]):
         title = dig(item, paths["title"])
         if title is None or str(title).strip() == "":
-            errors.append(f"[{i}].{paths['title']}: a title is required (see the mapping)")
+            errors.append(f"{prefix}[{i}].{paths['title']}: a title is required (see the mapping)")
             continue
-        labels = _strings(dig(item, paths["labels"]))
+        found = len(errors)
+        labels = _bounded_strings(
+            dig(item, paths["labels"]), MAX_LABEL_VALUE, f"{prefix}[{i}].{paths['labels']}", errors
+        )
+        annotations = _bounded_strings(
+            dig(item, paths["annotations"]),
+            MAX_TEXT_VALUE,
+            f"{prefix}[{i}].{paths['annotations']}",
+            errors,
+        )
+        # The single values the mapping points at are bounded as label values.
+        for name in ("title", "severity", "source", "url"):
+            value = dig(item, paths[name])
+            if value is not None and len(str(value)) > MAX_LABEL_VALUE:
+                errors.append(
+                    f"{prefix}[{i}].{paths[name]}: longer than {MAX_LABEL_VALUE} characters"
+                )
+        if len(errors) > found:
+            continue
         status = str(dig(item, paths["status"]) or "firing").lower()
         action = (
             EventAction.RESOLVE
@@ -309,7 +339,7 @@ def parse_generic(data: Any, mapping: Mapping[str, Any]) -> list[AlertEvent]:
                 action=action,
                 title=str(title),
                 labels=labels,
-                annotations=_strings(dig(item, paths["annotations"])),
+                annotations=annotations,
                 severity=str(severity) if severity is not None else None,
                 source=str(source) if source is not None else None,
                 url=str(url) if url is not None else None,

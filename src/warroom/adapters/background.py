@@ -8,16 +8,16 @@ lease runs out, and another worker picks them up.
 
 from __future__ import annotations
 
-import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, Engine, and_, delete, or_, select, update
+from sqlalchemy import CursorResult, Engine, and_, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from warroom.adapters.drill_marks import DrillMarks
 from warroom.adapters.orm.background import outbox, timers
+from warroom.adapters.outbox_outcomes import backoff, mark_failed, mark_sent
 from warroom.adapters.repository import parse_ref
 from warroom.domain.background import DeliveryStatus, DueTimer, OutboundMessage
 
@@ -272,12 +272,6 @@ def next_due(engine: Engine, *, after: datetime | None = None) -> datetime | Non
     return value
 
 
-def backoff(attempt: int, *, base: float = 2.0, cap: float = 600.0) -> timedelta:
-    """Exponential backoff with jitter: base * 2^(n-1), capped, then scaled by 0.5 to 1."""
-    ceiling = min(cap, base * 2 ** max(attempt - 1, 0))
-    return timedelta(seconds=ceiling * random.uniform(0.5, 1.0))
-
-
 # -- outbox -------------------------------------------------------------------------------------
 
 
@@ -374,7 +368,7 @@ class OutboxRepository:
         error: str,
         max_attempts: int,
         permanent: bool,
-    ) -> bool:
+    ) -> bool | None:
         return mark_failed(
             self.session.connection(),
             message,
@@ -426,58 +420,3 @@ def claim_messages(
         )
         rows = conn.execute(select(outbox).where(outbox.c.id.in_(ids)).order_by(outbox.c.id)).all()
     return [_message(r) for r in rows]
-
-
-def mark_sent(
-    conn: Connection,
-    ids: list[int],
-    *,
-    worker: str,
-    now: datetime,
-    result: dict[str, Any] | None = None,
-) -> None:
-    """Sent: `result` keeps what the channel answered (room id, event id…), if anything."""
-    if ids:
-        conn.execute(
-            update(outbox)
-            .where(outbox.c.id.in_(ids), outbox.c.locked_by == worker)
-            .values(
-                status=DeliveryStatus.SENT.value,
-                sent_at=now,
-                locked_until=None,
-                locked_by=None,
-                last_error=None,
-                **({"result": result} if result else {}),
-            )
-        )
-
-
-def mark_failed(
-    conn: Connection,
-    message: OutboundMessage,
-    *,
-    worker: str,
-    now: datetime,
-    error: str,
-    max_attempts: int,
-    permanent: bool = False,
-) -> bool:
-    """Schedule a retry with backoff, or dead-letter after `max_attempts` (or at once).
-
-    Returns True when the message is now a dead letter.
-    """
-    attempts = message.attempts + 1
-    dead = permanent or attempts >= max_attempts
-    conn.execute(
-        update(outbox)
-        .where(outbox.c.id == message.id, outbox.c.locked_by == worker)
-        .values(
-            attempts=attempts,
-            last_error=error[:2000],
-            status=DeliveryStatus.DEAD.value if dead else DeliveryStatus.PENDING.value,
-            next_attempt_at=now if dead else now + backoff(attempts),
-            locked_until=None,
-            locked_by=None,
-        )
-    )
-    return dead

@@ -76,7 +76,8 @@ def post_in_rooms(
             subject=incident.ref,
             body=body,
             incident_ref=incident.ref,
-            payload={"op": "post", **(payload or {})},
+            # A restricted incident's room posts go only to a private channel (Slack).
+            payload={"op": "post", "visibility": str(incident.visibility), **(payload or {})},
         )
         if queued:
             done.append(channel)

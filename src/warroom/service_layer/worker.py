@@ -28,6 +28,7 @@ from warroom.domain.background import DueTimer, OutboundMessage
 from warroom.domain.commands import FireTimer
 from warroom.domain.notify_commands import RecordDelivery
 from warroom.service_layer import audit
+from warroom.service_layer.deliveries import Outcome, error_text, record_outcomes
 from warroom.service_layer.messagebus import MessageBus
 
 log = structlog.get_logger(__name__)
@@ -169,7 +170,7 @@ class Worker:
         outcomes: list[tuple[dict[str, Any] | None, Exception | None]],
     ) -> None:
         cfg, now = self.config, self.clock.now()
-        plain: list[tuple[OutboundMessage, dict[str, Any] | None, Exception | None]] = []
+        plain: list[Outcome] = []
         for message, (result, error) in zip(wave, outcomes, strict=True):
             if message.payload.get("step"):
                 # A declaration step: its outcome goes on the incident's timeline in the
@@ -180,7 +181,7 @@ class Worker:
                             message_id=message.id or 0,
                             worker=self.name,
                             result=result,
-                            error=None if error is None else f"{type(error).__name__}: {error}",
+                            error=None if error is None else error_text(error),
                             permanent=isinstance(error, DeliveryError) and error.permanent,
                             max_attempts=cfg.max_delivery_attempts,
                         )
@@ -189,24 +190,11 @@ class Worker:
                 plain.append((message, result, error))
         if not plain:
             return
-        with self.engine.begin() as conn:
-            bare = [m.id or 0 for m, result, error in plain if error is None and not result]
-            background.mark_sent(conn, bare, worker=self.name, now=now)
-            for message, result, error in plain:
-                if error is None and result:
-                    background.mark_sent(
-                        conn, [message.id or 0], worker=self.name, now=now, result=result
-                    )
-                elif error is not None:
-                    background.mark_failed(
-                        conn,
-                        message,
-                        worker=self.name,
-                        now=now,
-                        error=str(error),
-                        max_attempts=cfg.max_delivery_attempts,
-                        permanent=isinstance(error, DeliveryError) and error.permanent,
-                    )
+        # Marked and audited (as the worker) in one transaction for the whole wave.
+        with audit.bound(WORKER), self.engine.begin() as conn:
+            record_outcomes(
+                conn, plain, worker=self.name, now=now, max_attempts=cfg.max_delivery_attempts
+            )
 
     def tick(self) -> int:
         return self.fire_due_timers() + self.deliver()

@@ -116,18 +116,52 @@ class SlackClient:
         return found
 
     def create_channel(self, name: str, *, private: bool = False) -> str:
-        """Create the channel (private: only those invited see it), or find it if it exists."""
+        """Create the channel (private: only those invited see it), or find it if it exists.
+
+        A channel that already has the name is reused (a retry after a lost answer finds
+        the one it made) — but never a public one for a private room: a restricted
+        incident's details would go where anyone in the workspace reads them. That is
+        refused outright rather than worked around with a suffixed name: every later post,
+        invitation and chat command addresses the room by the incident's channel name, so
+        a `-2` channel would be one the incident record, its announcements and `/inc` do
+        not know — and the public namesake, perhaps made on purpose, would go unnoticed.
+        The room step fails on the incident's timeline for someone to sort out.
+        """
         body = {"name": channel_name(name), "is_private": private}
         try:
             created = self.call("conversations.create", body)
         except SlackError as exc:
             if exc.error != "name_taken":
                 raise
-            return self.require_channel(name)
+            found = self.channel_id(name)
+            if found is None:  # archived, or a private channel warroom is not in
+                raise DeliveryError(
+                    f"Slack channel #{channel_name(name)} exists but warroom cannot see it "
+                    "(archived, or private without warroom in it)",
+                    permanent=True,
+                ) from None
+            if private:
+                self.require_private(found, name)
+            return found
         channel_id = str(created["channel"]["id"])
         with self._lock:
             self._ids[channel_name(name)] = channel_id
         return channel_id
+
+    def is_private(self, channel: str) -> bool:
+        """Asked each time (not cached): an admin may convert a channel either way."""
+        info = self.call("conversations.info", {"channel": channel})
+        return bool(info.get("channel", {}).get("is_private"))
+
+    def require_private(self, channel: str, name: str) -> None:
+        """Raise a permanent DeliveryError unless `channel` is private."""
+        if not self.is_private(channel):
+            raise DeliveryError(
+                f"Slack channel #{channel_name(name)} is public: refusing to use it for a "
+                "restricted incident (archive or rename that channel, or make it private "
+                "and invite warroom, then retry)",
+                permanent=True,
+            )
 
     def find_posted(self, channel: str, key: str) -> str | None:
         """The ts of a message carrying `key` in its metadata among the recent history."""
@@ -181,10 +215,11 @@ class SlackNotifier:
         op = message.payload.get("op", "post")
         client = self.client
         retry = message.attempts > 0
+        # A restricted incident's room is, and its room messages go only to, a private channel.
+        restricted = message.payload.get("visibility") == Visibility.RESTRICTED
         if op == "open_room":
             p = message.payload
-            private = p.get("visibility") == Visibility.RESTRICTED
-            channel = client.create_channel(message.destination, private=private)
+            channel = client.create_channel(message.destination, private=restricted)
             client.harmless(
                 "conversations.setTopic", {"channel": channel, "topic": p.get("topic", "")[:250]}
             )
@@ -196,11 +231,15 @@ class SlackNotifier:
             return {"channel_id": channel, "ts": ts}
         if op == "invite":
             channel = client.require_channel(message.destination)
+            if restricted:
+                client.require_private(channel, message.destination)
             self._invite(channel, list(message.payload.get("users", [])))
             return {"channel_id": channel}
         if op != "post":
             raise DeliveryError(f"unknown Slack operation {op!r}", permanent=True)
         channel = client.require_channel(message.destination)
+        if restricted:
+            client.require_private(channel, message.destination)
         text = message.body
         if message.subject and "op" not in message.payload:
             text = f"*{message.subject}*\n{message.body}"

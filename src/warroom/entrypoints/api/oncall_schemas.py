@@ -5,11 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from warroom.adapters.alert_formats import MAX_LABEL_VALUE, bound_map
 from warroom.domain.integrations import IntegrationKind
 
 Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$", max_length=100)]
+# A generic integration's field mapping, within the bounds of the senders' label maps.
+FieldMapping = Annotated[
+    dict[str, Any], AfterValidator(lambda value: bound_map(value, MAX_LABEL_VALUE))
+]
 
 
 class _In(BaseModel):
@@ -34,7 +39,7 @@ class IntegrationCreate(_In):
     name: Name
     kind: IntegrationKind
     service: Name | None = None
-    mapping: dict[str, Any] = Field(
+    mapping: FieldMapping = Field(
         default_factory=dict,
         description="generic only: field → dotted path, e.g. {'title': 'alert.name'}",
     )
@@ -43,7 +48,7 @@ class IntegrationCreate(_In):
 
 class IntegrationUpdate(_In):
     service: Name | None = None
-    mapping: dict[str, Any] | None = None
+    mapping: FieldMapping | None = None
     rate_limit_per_minute: int | None = Field(None, ge=0, le=1_000_000)
 
 

@@ -151,7 +151,11 @@ def on_role_assigned(event: events.RoleAssigned, *, uow: UnitOfWork, ctx: Contex
                 subject=incident.ref,
                 body=f"{event.person} joins as {event.role}",
                 incident_ref=incident.ref,
-                payload={"op": "invite", "users": users},
+                payload={
+                    "op": "invite",
+                    "users": users,
+                    "visibility": str(incident.visibility),
+                },
             ),
             now=ctx.clock.now(),
         )
