@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session, lazyload
 
 from warroom.adapters.duplicate_search import duplicate_candidates
@@ -61,15 +62,7 @@ class IncidentRepository:
     def get(self, ref: str) -> Incident:
         """The incident, locked for update until the unit of work ends."""
         number = parse_ref(ref)
-        # Children load when first touched: a command (or a timer) that needs only the
-        # roles does not pay a query for every collection of the aggregate.
-        stmt = (
-            select(Incident)
-            .where(incidents.c.id == number)
-            .options(lazyload("*"))
-            .with_for_update()
-        )
-        incident = self.session.execute(stmt).scalar_one_or_none()
+        incident = self.session.execute(_get_statement(), {"number": number}).scalar_one_or_none()
         if incident is None:
             raise NotFound("incident", f"INC-{number}")
         self._track(incident, fresh=False)
@@ -168,6 +161,20 @@ class IncidentRepository:
                     )
                 self._services[id(incident)] = list(incident.services)
         self.session.flush()
+
+
+@cache
+def _get_statement() -> Select[Incident]:
+    """The aggregate's row, locked for update. Built once (after the mapping exists): every
+    command loads an incident this way, and building the statement and its cache key each
+    time cost as much as running it. Children load when first touched: a command (or a
+    timer) that needs only the roles does not pay a query for every collection."""
+    return (
+        select(Incident)
+        .where(incidents.c.id == bindparam("number"))
+        .options(lazyload("*"))
+        .with_for_update()
+    )
 
 
 class IdempotencyRepository:
