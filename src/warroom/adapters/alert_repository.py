@@ -168,6 +168,10 @@ class AlertRepository:
         return int(self._conn().execute(stmt).scalar_one())
 
     def update_integration(self, name: str, **values: Any) -> bool:
+        """Whether the integration exists (an empty change only looks it up)."""
+        if not values:  # an UPDATE without SET is a syntax error
+            found = select(integrations.c.id).where(integrations.c.name == name)
+            return self._conn().execute(found).first() is not None
         result = self._conn().execute(
             update(integrations).where(integrations.c.name == name).values(**values)
         )

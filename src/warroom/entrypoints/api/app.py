@@ -10,6 +10,7 @@ from warroom.entrypoints.api import problems
 from warroom.entrypoints.api.deps import TokenCache
 from warroom.entrypoints.api.intake_lane import IntakeLane
 from warroom.entrypoints.api.limits import BodySizeLimit, document_path_limits
+from warroom.entrypoints.api.openapi import document_errors
 from warroom.entrypoints.api.origin import RequestOrigin
 from warroom.entrypoints.api.read_lane import ReadLane
 from warroom.entrypoints.api.routes import (
@@ -92,11 +93,13 @@ def create_app(wr: Warroom) -> FastAPI:
     app.include_router(intake.pagerduty_router)
     problems.install(app)
     document_path_limits(app)
+    limits = public_limits(wr.settings)
+    document_errors(app, rate_limited={(limit.method, limit.path) for limit in limits})
     app.add_middleware(BodySizeLimit, max_bytes=wr.settings.max_body_bytes)
     install_web(app, wr)
     app.add_middleware(
         PublicRateLimit,
-        limits=public_limits(wr.settings),
+        limits=limits,
         buckets=SharedTokenBuckets(wr.db.write),
     )
     app.add_middleware(IntakeLane, routes=intake.FAST_ROUTES, max_bytes=wr.settings.max_body_bytes)

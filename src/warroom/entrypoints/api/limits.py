@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from warroom.entrypoints.api.problems import MEDIA_TYPE
@@ -13,6 +13,11 @@ from warroom.entrypoints.api.responses import dumps
 # Every path segment (an incident reference, a name, an id) is at most this long, for
 # every route at once: refused here with 414, and documented in the OpenAPI schema.
 PATH_SEGMENT_MAX = 200
+# A row id in a path is at most what a 64-bit integer column holds: a larger one would
+# overflow the database driver (a 500), so it is refused with 422 instead. (The numbers of
+# an incident's steps, customers, follow-ups are looked up in the incident: 404.)
+ID_MAX = 2**63 - 1
+Id = Annotated[int, Path(ge=0, le=ID_MAX)]
 
 
 class BodyTooLarge(Exception):

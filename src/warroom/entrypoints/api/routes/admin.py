@@ -11,7 +11,8 @@ from warroom.domain.access import AccessRole
 from warroom.domain.errors import NotFound
 from warroom.entrypoints.api import schemas
 from warroom.entrypoints.api.deps import Admin, Reader, WarroomDep
-from warroom.entrypoints.api.openapi import INVALID, MISSING
+from warroom.entrypoints.api.limits import Id
+from warroom.entrypoints.api.openapi import INVALID, MISSING, problems
 from warroom.entrypoints.api.responses import JSONBytes
 from warroom.service_layer.policy_view import policy_public
 
@@ -24,7 +25,12 @@ def get_policy(wr: WarroomDep, who: Reader) -> JSONBytes:
     return JSONBytes(policy_public(wr.policy))
 
 
-@router.post("/tokens", status_code=201, response_model=schemas.TokenCreated, responses=INVALID)
+@router.post(
+    "/tokens",
+    status_code=201,
+    response_model=schemas.TokenCreated,
+    responses={**problems({404: "No such user"}), **INVALID},
+)
 def create_token(body: schemas.TokenCreate, wr: WarroomDep, who: Admin) -> JSONBytes:
     """Make an API token; its value is shown in this response only."""
     user = wr.users.by_handle(body.user) if body.user else None
@@ -46,7 +52,7 @@ def list_tokens(wr: WarroomDep, who: Admin) -> JSONBytes:
 
 
 @router.delete("/tokens/{token_id}", status_code=204, response_class=Response, responses=MISSING)
-def revoke_token(token_id: int, request: Request, wr: WarroomDep, who: Admin) -> Response:
+def revoke_token(token_id: Id, request: Request, wr: WarroomDep, who: Admin) -> Response:
     """Revoke a token at once (every process forgets it within the token cache's lifetime)."""
     wr.tokens.revoke(token_id, wr.clock.now())
     request.app.state.token_cache.clear()

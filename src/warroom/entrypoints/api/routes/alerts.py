@@ -23,6 +23,7 @@ from warroom.domain.oncall_commands import (
     UpdateIntegration,
 )
 from warroom.entrypoints.api.deps import Admin, Reader, WarroomDep, Writer
+from warroom.entrypoints.api.limits import Id
 from warroom.entrypoints.api.oncall_schemas import (
     IntegrationCreate,
     IntegrationKey,
@@ -157,19 +158,19 @@ def _alert_or_404(wr: Warroom, alert_id: int, who: Principal) -> dict[str, Any]:
 
 
 @router.get("/alerts/{alert_id}", tags=["alerts"], responses=MISSING)
-async def get_alert(alert_id: int, wr: WarroomDep, who: Reader) -> JSONBytes:
+async def get_alert(alert_id: Id, wr: WarroomDep, who: Reader) -> JSONBytes:
     return JSONBytes(_alert_or_404(wr, alert_id, who))
 
 
 @router.post("/alerts/{alert_id}/acknowledge", tags=["alerts"], responses=ALL)
-def acknowledge_alert(alert_id: int, wr: WarroomDep, who: Writer) -> JSONBytes:
+def acknowledge_alert(alert_id: Id, wr: WarroomDep, who: Writer) -> JSONBytes:
     _alert_or_404(wr, alert_id, who)
     wr.bus.handle(AcknowledgeAlert(alert_id=alert_id, by=who.name))
     return JSONBytes(_alert_or_404(wr, alert_id, who))
 
 
 @router.post("/alerts/{alert_id}/resolve", tags=["alerts"], responses=ALL)
-def resolve_alert(alert_id: int, wr: WarroomDep, who: Writer) -> JSONBytes:
+def resolve_alert(alert_id: Id, wr: WarroomDep, who: Writer) -> JSONBytes:
     _alert_or_404(wr, alert_id, who)
     wr.bus.handle(ResolveAlert(alert_id=alert_id, by=who.name))
     return JSONBytes(_alert_or_404(wr, alert_id, who))
@@ -201,7 +202,7 @@ def _page_or_404(wr: Warroom, page_id: int, seen_by: Principal | None) -> dict[s
 
 
 @router.get("/pages/{page_id}", tags=["pages"], response_model=PagePublic, responses=MISSING)
-def get_page(page_id: int, wr: WarroomDep, who: Reader) -> JSONBytes:
+def get_page(page_id: Id, wr: WarroomDep, who: Reader) -> JSONBytes:
     return JSONBytes(_page_or_404(wr, page_id, who))
 
 
@@ -209,7 +210,7 @@ def get_page(page_id: int, wr: WarroomDep, who: Reader) -> JSONBytes:
     "/pages/{page_id}/acknowledge", tags=["pages"], response_model=PagePublic, responses=ALL
 )
 def acknowledge_page(
-    page_id: int, wr: WarroomDep, who: Writer, body: PageAck | None = None
+    page_id: Id, wr: WarroomDep, who: Writer, body: PageAck | None = None
 ) -> JSONBytes:
     """Acknowledge a page: escalation stops (and its alert is acknowledged)."""
     by = body.by if body is not None and body.by else who.name
@@ -233,7 +234,7 @@ _FORM = """<!doctype html><html lang="en"><meta charset="utf-8">
 @router.get(
     "/pages/{page_id}/ack", tags=["pages"], response_class=HTMLResponse, include_in_schema=False
 )
-def ack_link_form(page_id: int, request: Request, by: str = "", token: str = "") -> Response:
+def ack_link_form(page_id: Id, request: Request, by: str = "", token: str = "") -> Response:
     """The email link: a page with one button (a GET never acknowledges: link scanners)."""
     wr: Warroom = request.app.state.warroom
     if not _link_ok(request, page_id, by, token):
@@ -252,7 +253,7 @@ def ack_link_form(page_id: int, request: Request, by: str = "", token: str = "")
 @router.post(
     "/pages/{page_id}/ack", tags=["pages"], response_class=HTMLResponse, include_in_schema=False
 )
-def ack_link(page_id: int, request: Request, by: str = "", token: str = "") -> Response:
+def ack_link(page_id: Id, request: Request, by: str = "", token: str = "") -> Response:
     """Acknowledge from the signed email link, without a token of the API."""
     wr: Warroom = request.app.state.warroom
     if not _link_ok(request, page_id, by, token):

@@ -28,11 +28,17 @@ from warroom.domain.errors import InvalidInput, NotFound
 from warroom.domain.oncall_commands import RemoveCatalogEntry
 from warroom.entrypoints.api.deps import Admin, Reader, WarroomDep, Writer
 from warroom.entrypoints.api.oncall_schemas import ImportReport
-from warroom.entrypoints.api.openapi import ALL, MISSING
+from warroom.entrypoints.api.openapi import ALL, MISSING, Responses
 from warroom.entrypoints.api.responses import JSONBytes
 from warroom.service_layer.handlers.catalog import SINGULAR
 
 router = APIRouter(tags=["catalog"])
+
+# A PUT answers 201 when it created the entry, 200 when it updated it or left it unchanged.
+UPSERT: Responses = {
+    **ALL,
+    201: {"description": "Created", "content": {"application/json": {"schema": {}}}},
+}
 
 
 def _export(wr: Warroom) -> dict[str, Any]:
@@ -46,7 +52,11 @@ def _export(wr: Warroom) -> dict[str, Any]:
         )
 
 
-@router.get("/catalog", summary="Export the whole catalog")
+@router.get(
+    "/catalog",
+    summary="Export the whole catalog",
+    responses={200: {"description": "JSON, or YAML", "content": {"application/yaml": {}}}},
+)
 def export_catalog(request: Request, wr: WarroomDep, who: Reader) -> Response:
     """The catalog as JSON, or YAML with `Accept: application/yaml`."""
     data = _export(wr)
@@ -103,7 +113,7 @@ def get_person(handle: str, wr: WarroomDep, who: Reader) -> JSONBytes:
     return JSONBytes(_one(wr, "people", handle))
 
 
-@router.put("/people/{handle}", responses=ALL)
+@router.put("/people/{handle}", responses=UPSERT)
 def put_person(handle: str, body: PersonIn, wr: WarroomDep, who: Writer) -> JSONBytes:
     """Create or replace a person."""
     return _put(wr, who.name, "people", handle, body)
@@ -129,7 +139,7 @@ def get_team(name: str, wr: WarroomDep, who: Reader) -> JSONBytes:
     return JSONBytes(_one(wr, "teams", name))
 
 
-@router.put("/teams/{name}", responses=ALL)
+@router.put("/teams/{name}", responses=UPSERT)
 def put_team(name: str, body: TeamIn, wr: WarroomDep, who: Writer) -> JSONBytes:
     return _put(wr, who.name, "teams", name, body)
 
@@ -154,7 +164,7 @@ def get_service(name: str, wr: WarroomDep, who: Reader) -> JSONBytes:
     return JSONBytes(_one(wr, "services", name))
 
 
-@router.put("/services/{name}", responses=ALL)
+@router.put("/services/{name}", responses=UPSERT)
 def put_service(name: str, body: ServiceIn, wr: WarroomDep, who: Writer) -> JSONBytes:
     return _put(wr, who.name, "services", name, body)
 
@@ -179,7 +189,7 @@ def get_schedule(name: str, wr: WarroomDep, who: Reader) -> JSONBytes:
     return JSONBytes(_one(wr, "schedules", name))
 
 
-@router.put("/schedules/{name}", tags=["on-call"], responses=ALL)
+@router.put("/schedules/{name}", tags=["on-call"], responses=UPSERT)
 def put_schedule(name: str, body: ScheduleIn, wr: WarroomDep, who: Writer) -> JSONBytes:
     """Create or replace a schedule (its layers); overrides are kept."""
     return _put(wr, who.name, "schedules", name, body)
@@ -204,7 +214,7 @@ def get_policy(name: str, wr: WarroomDep, who: Reader) -> JSONBytes:
     return JSONBytes(_one(wr, "escalation_policies", name))
 
 
-@router.put("/escalation-policies/{name}", tags=["on-call"], responses=ALL)
+@router.put("/escalation-policies/{name}", tags=["on-call"], responses=UPSERT)
 def put_policy(name: str, body: EscalationPolicyIn, wr: WarroomDep, who: Writer) -> JSONBytes:
     return _put(wr, who.name, "escalation_policies", name, body)
 

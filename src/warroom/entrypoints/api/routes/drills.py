@@ -15,7 +15,7 @@ from warroom.domain.drill_commands import StartDrill
 from warroom.domain.drills import MAX_SPEED
 from warroom.domain.errors import InvalidInput
 from warroom.entrypoints.api.deps import Idempotency, Reader, WarroomDep, Writer, execute
-from warroom.entrypoints.api.openapi import ALL, INVALID, MISSING
+from warroom.entrypoints.api.openapi import ALL, INVALID
 from warroom.entrypoints.api.responses import JSONBytes
 from warroom.service_layer.drill_report import drill_report
 
@@ -75,7 +75,7 @@ def report(ref: str, wr: WarroomDep, who: Reader) -> JSONBytes:
 
 @router.get(
     "/{ref}/report.md",
-    responses={200: {"content": {"text/markdown": {}}, "description": "Markdown"}, **MISSING},
+    responses={200: {"content": {"text/markdown": {}}, "description": "Markdown"}, **ALL},
 )
 def report_markdown(ref: str, wr: WarroomDep, who: Reader) -> Response:
     """The drill report as Markdown."""

@@ -28,13 +28,51 @@ from warroom.bootstrap import Warroom
 from warroom.domain.alerts import AlertEvent
 from warroom.domain.errors import DomainError
 from warroom.domain.integrations import Integration, IntegrationKind
+from warroom.entrypoints.api.openapi import RETRY_AFTER, problems
 from warroom.entrypoints.api.problems import problem
 from warroom.entrypoints.api.responses import JSONBytes
 from warroom.service_layer.group_commit import Overloaded
 from warroom.service_layer.intake import IntakeGate, Throttled, UnknownKey
 
-router = APIRouter(prefix="/alerts", tags=["alert intake"])
-pagerduty_router = APIRouter(tags=["alert intake"])
+INTAKE_ERRORS = problems(
+    {
+        400: "Malformed JSON",
+        401: "No integration key, or an unknown one",
+        403: "The key belongs to an integration of another kind",
+        409: "Refused by a rule",
+        413: "The request body is too large",
+        422: "The payload does not fit the format; names the field",
+        429: "Over the integration's rate limit",
+        503: "Intake is saturated",
+    },
+    retry=(429, 503),
+)
+_PD_BODY = {
+    "type": "object",
+    "required": ["status", "message"],
+    "properties": {
+        "status": {"type": "string"},
+        "message": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "string"}},
+        "dedup_key": {"type": "string"},
+    },
+}
+# PagerDuty's own answers (its senders parse them), but for 413 from the body limit.
+PAGERDUTY_RESPONSES = {
+    400: {
+        "description": "Invalid event (or unknown routing key)",
+        "content": {"application/json": {"schema": _PD_BODY}},
+    },
+    429: {
+        "description": "Throttled",
+        "headers": RETRY_AFTER,
+        "content": {"application/json": {"schema": _PD_BODY}},
+    },
+    **problems({413: "The request body is too large"}),
+}
+
+router = APIRouter(prefix="/alerts", tags=["alert intake"], responses=INTAKE_ERRORS)
+pagerduty_router = APIRouter(tags=["alert intake"], responses=PAGERDUTY_RESPONSES)
 
 PD_MAX_BYTES = 512 * 1024
 _AUTH_HINT = "send the integration key as 'Authorization: Bearer KEY' or '?key=KEY'"

@@ -12,6 +12,7 @@ from warroom.domain.errors import NotFound
 from warroom.domain.notify_commands import RetryNotification
 from warroom.entrypoints.api import notify_schemas
 from warroom.entrypoints.api.deps import Admin, Idempotency, Reader, WarroomDep, execute
+from warroom.entrypoints.api.limits import Id
 from warroom.entrypoints.api.openapi import CONFLICT, INVALID, MISSING
 from warroom.entrypoints.api.responses import JSONBytes
 from warroom.service_layer import templates
@@ -33,7 +34,7 @@ async def incident_notifications(
     who: Reader,
     status: Status | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> JSONBytes:
     """Every message queued for the incident, newest first, with counts by status."""
     number = parse_ref(ref)
@@ -54,7 +55,7 @@ async def list_notifications(
     status: Status | None = None,
     channel: Annotated[str | None, Query(max_length=32)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> JSONBytes:
     """Messages across incidents, e.g. `?status=dead` for the dead letters."""
     with wr.db.read.connect() as conn:
@@ -69,7 +70,7 @@ async def list_notifications(
     response_model=notify_schemas.RetryPublic,
     responses={**MISSING, **CONFLICT},
 )
-def retry(message_id: int, wr: WarroomDep, who: Admin, key: Idempotency) -> JSONBytes:
+def retry(message_id: Id, wr: WarroomDep, who: Admin, key: Idempotency) -> JSONBytes:
     """Put a failing or dead message back in the queue now (admins only)."""
     return execute(wr, RetryNotification(message_id=message_id, by=who.name), key, lambda r: r)
 

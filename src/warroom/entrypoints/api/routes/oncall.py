@@ -15,8 +15,9 @@ from warroom.domain.errors import InvalidInput, NotFound
 from warroom.domain.oncall import Shift
 from warroom.domain.oncall_commands import AddOverride, RemoveOverride
 from warroom.entrypoints.api.deps import Reader, WarroomDep, Writer
+from warroom.entrypoints.api.limits import Id
 from warroom.entrypoints.api.oncall_schemas import CoveragePublic, OnCallPublic, OverrideCreate
-from warroom.entrypoints.api.openapi import ALL, MISSING
+from warroom.entrypoints.api.openapi import ALL, MISSING, Responses
 from warroom.entrypoints.api.responses import JSONBytes
 from warroom.service_layer import oncall
 from warroom.service_layer.unit_of_work import UnitOfWork
@@ -140,9 +141,15 @@ def add_override(name: str, body: OverrideCreate, wr: WarroomDep, who: Writer) -
     response_class=Response,
     responses=MISSING,
 )
-def remove_override(name: str, override_id: int, wr: WarroomDep, who: Writer) -> Response:
+def remove_override(name: str, override_id: Id, wr: WarroomDep, who: Writer) -> Response:
     wr.bus.handle(RemoveOverride(schedule=name, override_id=override_id, by=who.name))
     return Response(status_code=204)
+
+
+ICS: Responses = {
+    **MISSING,
+    200: {"description": "iCalendar", "content": {"text/calendar": {"schema": {"type": "string"}}}},
+}
 
 
 def _ics(body: bytes, filename: str) -> Response:
@@ -153,7 +160,7 @@ def _ics(body: bytes, filename: str) -> Response:
     )
 
 
-@router.get("/schedules/{name}/calendar.ics", responses=MISSING, response_class=Response)
+@router.get("/schedules/{name}/calendar.ics", responses=ICS, response_class=Response)
 def schedule_calendar(
     name: str, wr: WarroomDep, who: Reader, days: Annotated[int, Query(ge=1, le=400)] = 60
 ) -> Response:
@@ -169,7 +176,7 @@ def schedule_calendar(
 
 
 @router.get(
-    "/people/{handle}/calendar.ics", tags=["catalog"], responses=MISSING, response_class=Response
+    "/people/{handle}/calendar.ics", tags=["catalog"], responses=ICS, response_class=Response
 )
 def person_calendar(
     handle: str, wr: WarroomDep, who: Reader, days: Annotated[int, Query(ge=1, le=400)] = 60

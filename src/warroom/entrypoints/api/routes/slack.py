@@ -20,10 +20,21 @@ from warroom.adapters.orm.incidents import incidents
 from warroom.bootstrap import Warroom
 from warroom.domain.enums import Stage
 from warroom.entrypoints.api.deps import WarroomDep
+from warroom.entrypoints.api.openapi import problems
 from warroom.entrypoints.chat_people import chat_person
 from warroom.service_layer.chat_commands import ChatRequest, handle
 
-router = APIRouter(prefix="/slack", tags=["slack"])
+router = APIRouter(
+    prefix="/slack",
+    tags=["slack"],
+    responses=problems(
+        {
+            401: "Bad, stale or replayed signature",
+            404: "Slack is not configured",
+            413: "The request body is too large",
+        }
+    ),
+)
 
 
 async def verified_body(request: Request, wr: Warroom) -> tuple[bytes, str]:
@@ -93,7 +104,7 @@ async def slash_command(request: Request, wr: WarroomDep) -> dict[str, Any]:
     return {"response_type": "in_channel", "text": reply}
 
 
-@router.post("/interactivity")
+@router.post("/interactivity", responses=problems({422: "Not a block_actions payload"}))
 async def interactivity(request: Request, wr: WarroomDep) -> dict[str, Any]:
     """Buttons whose value is a command line (e.g. `stage identified`)."""
     body, sig = await verified_body(request, wr)

@@ -23,6 +23,7 @@ from warroom.domain.status_commands import (
 )
 from warroom.entrypoints.api import status_schemas as s
 from warroom.entrypoints.api.deps import Admin, Reader, WarroomDep
+from warroom.entrypoints.api.limits import Id
 from warroom.entrypoints.api.openapi import ALL, MISSING
 from warroom.entrypoints.api.responses import JSONBytes
 
@@ -91,7 +92,7 @@ def add_component(
 
 @router.patch("/components/{component_id}", response_model=s.ComponentPublic, responses=ALL)
 def edit_component(
-    component_id: int, body: s.ComponentUpdate, request: Request, wr: WarroomDep, who: Admin
+    component_id: Id, body: s.ComponentUpdate, request: Request, wr: WarroomDep, who: Admin
 ) -> JSONBytes:
     """Rename, regroup, reorder, or set the status an admin declares for a component."""
     changes = body.model_dump(exclude_unset=True, mode="json")
@@ -102,7 +103,7 @@ def edit_component(
 @router.delete(
     "/components/{component_id}", status_code=204, response_class=Response, responses=MISSING
 )
-def remove_component(component_id: int, request: Request, wr: WarroomDep, who: Admin) -> Response:
+def remove_component(component_id: Id, request: Request, wr: WarroomDep, who: Admin) -> Response:
     _run(request, wr, RemoveStatusComponent(component_id=component_id, by=who.name))
     return Response(status_code=204)
 
@@ -133,7 +134,7 @@ def schedule(body: s.MaintenanceCreate, request: Request, wr: WarroomDep, who: A
 
 @router.patch("/maintenances/{maintenance_id}", response_model=s.MaintenancePublic, responses=ALL)
 def edit_maintenance(
-    maintenance_id: int, body: s.MaintenanceUpdate, request: Request, wr: WarroomDep, who: Admin
+    maintenance_id: Id, body: s.MaintenanceUpdate, request: Request, wr: WarroomDep, who: Admin
 ) -> JSONBytes:
     changes = body.model_dump(exclude_unset=True)
     _run(request, wr, EditMaintenance(maintenance_id=maintenance_id, by=who.name, changes=changes))
@@ -143,6 +144,6 @@ def edit_maintenance(
 @router.delete(
     "/maintenances/{maintenance_id}", status_code=204, response_class=Response, responses=MISSING
 )
-def cancel(maintenance_id: int, request: Request, wr: WarroomDep, who: Admin) -> Response:
+def cancel(maintenance_id: Id, request: Request, wr: WarroomDep, who: Admin) -> Response:
     _run(request, wr, CancelMaintenance(maintenance_id=maintenance_id, by=who.name))
     return Response(status_code=204)

@@ -14,6 +14,7 @@ from warroom.domain.errors import NotFound
 from warroom.entrypoints.api import schemas
 from warroom.entrypoints.api import user_schemas as us
 from warroom.entrypoints.api.deps import Admin, Reader, WarroomDep
+from warroom.entrypoints.api.limits import Id
 from warroom.entrypoints.api.openapi import INVALID, MISSING
 from warroom.entrypoints.api.responses import JSONBytes
 
@@ -125,7 +126,7 @@ def create_my_token(body: us.MyTokenCreate, wr: WarroomDep, who: Reader) -> JSON
 
 
 @router.delete("/me/tokens/{token_id}", status_code=204, response_class=Response, responses=MISSING)
-def revoke_my_token(token_id: int, request: Request, wr: WarroomDep, who: Reader) -> Response:
+def revoke_my_token(token_id: Id, request: Request, wr: WarroomDep, who: Reader) -> Response:
     wr.tokens.revoke(token_id, wr.clock.now(), user_id=_me(wr, who).id)
     request.app.state.token_cache.clear()
     return Response(status_code=204)

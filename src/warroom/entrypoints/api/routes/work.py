@@ -9,7 +9,7 @@ from fastapi import APIRouter, Response
 from warroom.domain import commands
 from warroom.entrypoints.api import schemas
 from warroom.entrypoints.api.deps import Idempotency, Reader, WarroomDep, Writer, execute
-from warroom.entrypoints.api.openapi import ALL, MISSING
+from warroom.entrypoints.api.openapi import ALL, MISSING, RENDERED
 from warroom.entrypoints.api.responses import JSONBytes
 from warroom.entrypoints.api.routes._views import incident_public
 from warroom.entrypoints.api.routes.learning import postmortem_as_html, postmortem_as_pdf
@@ -100,7 +100,9 @@ def _postmortem(wr: WarroomDep, ref: str) -> dict[str, object]:
         return postmortem_view(session, ref)
 
 
-@router.get("/postmortem", response_model=schemas.PostmortemPublic, responses=MISSING)
+@router.get(
+    "/postmortem", response_model=schemas.PostmortemPublic, responses={**MISSING, **RENDERED}
+)
 def get_postmortem(
     ref: str, wr: WarroomDep, who: Reader, format: PostmortemFormat = PostmortemFormat.JSON
 ) -> Response:
