@@ -13,6 +13,7 @@ from warroom.adapters import facts
 from warroom.adapters.alert_repository import AlertRepository
 from warroom.adapters.audit_log import AuditLogRepository, ChangeTracker
 from warroom.adapters.background import OutboxRepository, TimerRepository
+from warroom.adapters.core_changes import untracked
 from warroom.adapters.directory import DirectoryRepository
 from warroom.adapters.drill_marks import DrillMarks
 from warroom.adapters.oncall_repository import OnCallRepository
@@ -117,7 +118,10 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         moved = None if changes is None else facts.moved_by(changes)
         numbers = self.incidents.numbers() if moved is None else sorted(moved)
         if numbers:
-            facts.refresh(self.session.connection(), policy, numbers)
+            # A projection recomputed from the record, after the command's audit row was
+            # written: reading its rows before and after for the audit was wasted work.
+            with untracked(self.session):
+                facts.refresh(self.session.connection(), policy, numbers)
 
     def flush(self) -> None:
         self.incidents.flush_pending()
