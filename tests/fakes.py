@@ -141,10 +141,12 @@ class FakeUnitOfWork(UnitOfWork):
     def __init__(self, repo: FakeIncidentRepository, idem: FakeIdempotency) -> None:
         self.incidents = repo  # type: ignore[assignment]
         self.idempotency = idem  # type: ignore[assignment]
+        self.repo = repo
         self.committed = 0
 
     def __enter__(self) -> FakeUnitOfWork:
         self.incidents.seen = []
+        self._counter = self.repo.counter
         return self
 
     def flush(self) -> None:
@@ -152,6 +154,8 @@ class FakeUnitOfWork(UnitOfWork):
 
     def _commit(self) -> None:
         self.committed += 1
+        self._counter = self.repo.counter
 
     def rollback(self) -> None:
-        pass
+        # As in the database, a number allocated by a refused command is not used up.
+        self.repo.counter = self._counter

@@ -4,9 +4,11 @@ declared between that check and the write is still caught inside it."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
+from warroom.adapters.repository import IncidentRepository
 from warroom.bootstrap import Warroom
 from warroom.domain import commands
 from warroom.domain.errors import DuplicateSuspected
@@ -53,3 +55,24 @@ def test_the_write_compares_only_incidents_newer_than_the_pre_check(wr: Warroom)
     # As if the pre-check had already looked at INC-1 (and let the title through).
     looked = replace(_declare("Logging in is broken for all users"), duplicates_checked_through=1)
     assert wr.bus.handle(looked)["ref"] == "INC-2"
+
+
+def test_the_write_compares_nothing_when_no_incident_was_declared_since(
+    wr: Warroom, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wr.bus.handle(_declare("Search is slow"))
+    calls: list[int | None] = []
+    real = IncidentRepository.duplicate_candidates
+
+    def counting(self: IncidentRepository, *args: Any, **kw: Any) -> Any:
+        calls.append(kw.get("after"))
+        return real(self, *args, **kw)
+
+    monkeypatch.setattr(IncidentRepository, "duplicate_candidates", counting)
+    checked = _precheck(wr, _declare("Logging in is broken for all users"))
+    assert wr.bus.handle(checked)["ref"] == "INC-2"
+    assert calls == []  # INC-2 follows INC-1, the last the pre-check saw
+    checked = _precheck(wr, _declare("Payments are failing"))
+    wr.bus.handle(_declare("Search is slow again", force=True))  # INC-3, after the pre-check
+    assert wr.bus.handle(checked)["ref"] == "INC-4"
+    assert calls == [2]

@@ -76,17 +76,22 @@ def declare_incident(
     policy, now = ctx.policy, ctx.clock.now()
     severity = cmd.severity or policy.default_severity
     policy.severity(severity)
-    if not cmd.force:
+    number = uow.incidents.next_number()
+    through = cmd.duplicates_checked_through
+    # Numbers are handed out in order: if this one follows the last the pre-check saw, no
+    # incident was declared since and there is nothing more to compare (a refusal rolls
+    # the number back with the rest).
+    if not cmd.force and (through is None or number > through + 1):
         candidates = uow.incidents.duplicate_candidates(
             _declarer(cmd),
             title=cmd.title,
             services=cmd.services,
             threshold=policy.duplicate_title_similarity,
-            after=cmd.duplicates_checked_through,
+            after=through,
         )
         _refuse_duplicates(cmd, candidates, ctx)
     incident, rule = Incident.declare(
-        number=uow.incidents.next_number(),
+        number=number,
         policy=policy,
         title=cmd.title,
         severity=severity,
