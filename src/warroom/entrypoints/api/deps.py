@@ -52,6 +52,18 @@ class TokenCache:
         self._entries.clear()
 
 
+def cached_bearer(value: bytes, tokens: TokenCache, permission: Permission) -> Principal | None:
+    """The caller an `Authorization` header names, if its token is cached and holds
+    `permission`; None to let the documented route decide (for the fast lanes)."""
+    scheme, _, token = value.decode("latin-1").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    principal = tokens.get(token)
+    if principal is None or not principal.can(permission):
+        return None
+    return principal
+
+
 async def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],

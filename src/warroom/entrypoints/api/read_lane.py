@@ -26,7 +26,7 @@ from warroom.adapters.data_version import DataVersion
 from warroom.bootstrap import Warroom
 from warroom.domain.access import Permission, Principal
 from warroom.domain.enums import Stage
-from warroom.entrypoints.api.deps import TokenCache
+from warroom.entrypoints.api.deps import TokenCache, cached_bearer
 from warroom.entrypoints.api.responses import dumps
 
 PATH = "/api/v1/incidents"
@@ -110,13 +110,7 @@ class ReadLane:
         """The caller, if its token is cached and may read; else None (the route decides)."""
         for name, value in scope["headers"]:
             if name == b"authorization":
-                scheme, _, token = value.decode("latin-1").partition(" ")
-                if scheme.lower() != "bearer" or not token:
-                    return None
-                principal = self.tokens.get(token)
-                if principal is None or not principal.can(Permission.READ):
-                    return None
-                return principal
+                return cached_bearer(value, self.tokens, Permission.READ)
         return None
 
     async def _list(self, scope: Scope) -> bytes | None:

@@ -27,7 +27,7 @@ from warroom.bootstrap import Warroom
 from warroom.domain.access import Permission, Principal
 from warroom.domain.errors import DomainError
 from warroom.entrypoints.api import problems, schemas
-from warroom.entrypoints.api.deps import TokenCache
+from warroom.entrypoints.api.deps import TokenCache, cached_bearer
 from warroom.entrypoints.api.limits import PATH_SEGMENT_MAX
 from warroom.entrypoints.api.routes.record import write_entry
 from warroom.entrypoints.authorize import AccessDenied, authorize
@@ -76,11 +76,8 @@ class WriteLane:
         json = False
         for name, value in scope["headers"]:
             if name == b"authorization":
-                scheme, _, token = value.decode("latin-1").partition(" ")
-                if scheme.lower() != "bearer" or not token:
-                    return None
-                principal = self.tokens.get(token)
-                if principal is None or not principal.can(Permission.WRITE):
+                principal = cached_bearer(value, self.tokens, Permission.WRITE)
+                if principal is None:
                     return None
             elif name == b"content-length":
                 if not value.isdigit():
