@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 import httpx2
 
+from warroom.adapters.matrix_privacy import refusal
 from warroom.adapters.notifiers.base import DeliveryError
 
 INCIDENT_STATE = "org.warroom.incident"  # room state naming the incident the room is for
@@ -115,11 +116,29 @@ class MatrixClient:
         return room_id
 
     def create_room(
-        self, *, name: str, topic: str, invite: list[str], state: dict[str, Any] | None = None
+        self,
+        *,
+        name: str,
+        topic: str,
+        invite: list[str],
+        state: dict[str, Any] | None = None,
+        private: bool = False,
     ) -> str:
-        """Create the room with alias `#name:server`, or return the existing one."""
+        """Create the room with alias `#name:server`, or return the existing one.
+
+        The room warroom creates is invite-only (`private_chat`). An existing room with
+        the alias is reused (a retry after a lost answer finds the one it made) — but for
+        a `private` room (a restricted incident's) only if it passes `require_private`:
+        anyone on the homeserver can take an alias first, and the alias comes from the
+        incident's predictable channel name. Refused outright, not worked around with
+        another alias: every later post and invitation addresses the room by that alias,
+        and the incident record and its announcements name it. The room step fails on
+        the incident's timeline for someone to sort out.
+        """
         existing = self.resolve(name)
         if existing:
+            if private:
+                self.require_private(existing, name)
             return existing
         body: dict[str, Any] = {
             "room_alias_name": name.lstrip("#").split(":", 1)[0],
@@ -137,10 +156,35 @@ class MatrixClient:
         except MatrixError as exc:
             if exc.errcode != "M_ROOM_IN_USE":
                 raise
-            return self.require_room(name)  # created by an earlier attempt or another worker
+            # Created by an earlier attempt or another worker — or by someone else.
+            room_id = self.require_room(name)
+            if private:
+                self.require_private(room_id, name)
+            return room_id
         with self._lock:
             self._aliases[self.alias(name)] = room_id
         return room_id
+
+    def require_private(self, room_id: str, name: str) -> None:
+        """Raise a permanent DeliveryError unless the room is private (`matrix_privacy`).
+
+        Asked each time, not cached: a room's join rule and history visibility can be
+        changed by anyone with the power to, at any moment.
+        """
+        alias = self.alias(name)
+        try:
+            state = self.call("GET", f"/rooms/{quote(room_id)}/state")
+        except MatrixError as exc:
+            if exc.status not in (403, 404):
+                raise  # the homeserver may be restarting: retried
+            state = []  # not in the room (or no such room): nothing shows it is private
+        reason = refusal(
+            state if isinstance(state, list) else [], me=self.config.user_id, alias=alias
+        )
+        if reason is not None:
+            with self._lock:  # once the alias is taken away, a retry resolves it afresh
+                self._aliases.pop(alias, None)
+            raise DeliveryError(reason, permanent=True)
 
     def send_text(self, room_id: str, text: str, *, key: str, notice: bool = False) -> str:
         """Send a message under a transaction id derived from `key` (idempotent)."""

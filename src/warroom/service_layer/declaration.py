@@ -146,7 +146,8 @@ def open_rooms(uow: UnitOfWork, ctx: Context, incident: Incident, team: Team | N
                     "topic": room_topic(incident, ctx),
                     "invite": chat_ids(uow, people, channel),
                     "extra": extra,
-                    # A restricted incident's room is private (Slack: a private channel).
+                    # A restricted incident's room is private (Slack: a private channel;
+                    # Matrix: an invite-only room warroom made, see `matrix_privacy`).
                     "visibility": str(incident.visibility),
                 },
             ),

@@ -76,7 +76,7 @@ def post_in_rooms(
             subject=incident.ref,
             body=body,
             incident_ref=incident.ref,
-            # A restricted incident's room posts go only to a private channel (Slack).
+            # A restricted incident's room posts go only to a private room (Slack, Matrix).
             payload={"op": "post", "visibility": str(incident.visibility), **(payload or {})},
         )
         if queued:
