@@ -18,9 +18,11 @@ import pytest
 from tests.e2e.test_matrix import app, bot_client, room_messages, synapse, user_client
 from tests.fakes import ManualClock
 from tests.support.outbox import drain, rows, timeline_texts
+from warroom.adapters.matrix_client import INCIDENT_STATE
 from warroom.bootstrap import Warroom
 from warroom.domain import commands
 from warroom.domain.enums import Audience, RoleName, Stage, Visibility
+from warroom.entrypoints.matrix_bot import MatrixBot
 
 pytestmark = pytest.mark.slow
 __all__ = ["app", "synapse"]  # the fixtures, shared with test_matrix
@@ -248,3 +250,40 @@ def test_an_internal_incident_still_uses_a_public_room_with_the_alias(
         e["type"] == "m.room.message" and e["sender"] == bot and ref in e["content"]["body"]
         for e in events
     )
+
+
+def test_a_room_that_names_an_incident_without_warroom_reads_none_of_it(
+    app: Warroom, synapse: dict[str, Any]
+) -> None:
+    """Anyone can make a room, set warroom's incident state in it and invite the bot: the
+    bot answers there as in no incident's room, and reads out nothing of the incident."""
+    ref, _channel = declare(app, "Leaked signing keys in the build logs", Visibility.RESTRICTED)
+    room_id = squat(
+        synapse,
+        "not-an-incident-room",
+        preset="private_chat",
+        invite=[synapse["users"]["bot"][0]],
+        initial_state=[{"type": INCIDENT_STATE, "state_key": "", "content": {"ref": ref}}],
+    )
+    client = bot_client(synapse)
+    bot = MatrixBot(app, client, timeout_ms=0)
+    try:
+        bot.sync_once(timeout_ms=0)  # joins on the invitation
+        with user_client(synapse, "mallory") as c:
+            c.put(
+                f"/rooms/{quote(room_id)}/send/m.room.message/m1",
+                json={"msgtype": "m.text", "body": "!inc status"},
+            ).raise_for_status()
+        for _ in range(10):
+            if bot.sync_once(timeout_ms=1000):
+                break
+        assert bot.incident_of(room_id) is None
+    finally:
+        client.close()
+    said = [
+        e["content"].get("body", "")
+        for e in seen_by_mallory(synapse, room_id)
+        if e["type"] == "m.room.message" and e["sender"] != mallory(synapse)
+    ]
+    assert any("not an incident room" in text for text in said), said
+    assert not any("Leaked signing keys" in text for text in said), said

@@ -204,6 +204,21 @@ class MatrixClient:
             raise
         return found
 
+    def state_event(self, room_id: str, kind: str, state_key: str = "") -> dict[str, Any] | None:
+        """The whole current state event (its `sender` too), or None if there is none or
+        warroom may not read the room's state."""
+        try:
+            found: dict[str, Any] = self.call(
+                "GET",
+                f"/rooms/{quote(room_id)}/state/{kind}/{quote(state_key, safe='')}",
+                params={"format": "event"},
+            )
+        except MatrixError as exc:
+            if exc.status in (403, 404):
+                return None
+            raise
+        return found
+
     def put_state(
         self, room_id: str, kind: str, content: dict[str, Any], state_key: str = ""
     ) -> None:

@@ -33,10 +33,20 @@ class MatrixBot:
         self._rooms: dict[str, str | None] = {}
 
     def incident_of(self, room_id: str) -> str | None:
-        """The incident a room belongs to (from its warroom state event), cached."""
+        """The incident a room belongs to (from its warroom state event), cached.
+
+        Only a state event warroom itself sent counts: anyone may make a room, set that
+        state to a restricted incident's number and invite the bot, and whoever is in an
+        incident's room is let in to read it (`chat_commands`)."""
         if room_id not in self._rooms:
-            state = self.client.state(room_id, INCIDENT_STATE) or {}
-            self._rooms[room_id] = state.get("ref")
+            event = self.client.state_event(room_id, INCIDENT_STATE) or {}
+            ours = event.get("sender") == self.client.config.user_id
+            ref = (event.get("content") or {}).get("ref") if ours else None
+            if event and not ours:
+                log.warning(
+                    "matrix_foreign_incident_state", room=room_id, sender=event.get("sender")
+                )
+            self._rooms[room_id] = ref if isinstance(ref, str) else None
         return self._rooms[room_id]
 
     def sync_once(self, timeout_ms: int | None = None) -> int:
