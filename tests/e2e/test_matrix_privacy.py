@@ -187,6 +187,9 @@ def test_a_restricted_room_made_public_later_gets_no_more_posts(
         assert client.state(room_id, "m.room.join_rules") == {"join_rule": "invite"}
         shared = {"history_visibility": "shared"}
         assert client.state(room_id, "m.room.history_visibility") == shared
+        # Only warroom and moderators may invite, not every member (private_chat's 0).
+        levels = client.state(room_id, "m.room.power_levels") or {}
+        assert levels.get("invite") == 50, levels
         first = update(app, ref, "Investigating")  # warroom's own room passes the check
         # Someone with the power to (here warroom's own account) opens the room up.
         client.put_state(room_id, "m.room.join_rules", {"join_rule": "public"})

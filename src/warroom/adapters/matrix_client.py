@@ -151,6 +151,10 @@ class MatrixClient:
                 for kind, content in (state or {}).items()
             ],
         }
+        if private:
+            # `private_chat` lets any member invite anyone (invite level 0): in a restricted
+            # incident's room only warroom (level 100) and moderators may.
+            body["power_level_content_override"] = {"invite": 50}
         try:
             room_id: str = self.call("POST", "/createRoom", json=body)["room_id"]
         except MatrixError as exc:
