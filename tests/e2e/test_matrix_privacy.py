@@ -17,7 +17,7 @@ import pytest
 
 from tests.e2e.test_matrix import app, bot_client, room_messages, synapse, user_client
 from tests.fakes import ManualClock
-from tests.support.outbox import drain, rows, timeline_texts
+from tests.support.outbox import declare_unopened, drain, rows, timeline_texts
 from warroom.adapters.matrix_client import INCIDENT_STATE
 from warroom.bootstrap import Warroom
 from warroom.domain import commands
@@ -26,22 +26,6 @@ from warroom.entrypoints.matrix_bot import MatrixBot
 
 pytestmark = pytest.mark.slow
 __all__ = ["app", "synapse"]  # the fixtures, shared with test_matrix
-
-
-def declare(wr: Warroom, title: str, visibility: Visibility) -> tuple[str, str]:
-    """(ref, channel name) of a new incident, its room not yet opened."""
-    ref: str = wr.bus.handle(
-        commands.DeclareIncident(
-            title=title,
-            severity="sev2",
-            by="alice",
-            services=("auth",),
-            visibility=visibility,
-            force=True,
-        )
-    )["ref"]
-    with wr.bus.uow_factory() as uow:
-        return ref, uow.incidents.get(ref).channel
 
 
 def mallory(synapse: dict[str, Any]) -> str:
@@ -126,7 +110,7 @@ def test_a_public_room_with_the_alias_is_refused_for_a_restricted_incident(
 ) -> None:
     clock = app.clock
     assert isinstance(clock, ManualClock)
-    ref, name = declare(
+    ref, name = declare_unopened(
         app, f"Salary export is open to all users ({history})", Visibility.RESTRICTED
     )
     room_id = squat(
@@ -162,7 +146,9 @@ def test_an_invite_only_room_someone_else_made_is_refused(
     """
     clock = app.clock
     assert isinstance(clock, ManualClock)
-    ref, name = declare(app, "Audit log export is open to all users", Visibility.RESTRICTED)
+    ref, name = declare_unopened(
+        app, "Audit log export is open to all users", Visibility.RESTRICTED
+    )
     room_id = squat(synapse, name, preset="private_chat", invite=[synapse["users"]["bot"][0]])
     join_as_bot(synapse, room_id)  # as the bot's /sync loop does with an invitation
     work_the_incident(app, ref, clock)
@@ -176,7 +162,7 @@ def test_a_restricted_room_made_public_later_gets_no_more_posts(
 ) -> None:
     clock = app.clock
     assert isinstance(clock, ManualClock)
-    ref, _ = declare(app, "Signing keys are exposed to all users", Visibility.RESTRICTED)
+    ref, _ = declare_unopened(app, "Signing keys are exposed to all users", Visibility.RESTRICTED)
     drain(app, clock, rounds=1)
     texts = timeline_texts(app, ref)
     assert any(t.startswith("Declaration step room: done — matrix →") for t in texts), texts
@@ -235,7 +221,7 @@ def test_an_internal_incident_still_uses_a_public_room_with_the_alias(
     """
     clock = app.clock
     assert isinstance(clock, ManualClock)
-    ref, name = declare(app, "Status page is stale for all users", Visibility.INTERNAL)
+    ref, name = declare_unopened(app, "Status page is stale for all users", Visibility.INTERNAL)
     bot = synapse["users"]["bot"][0]
     room_id = squat(
         synapse,
@@ -260,7 +246,9 @@ def test_a_room_that_names_an_incident_without_warroom_reads_none_of_it(
 ) -> None:
     """Anyone can make a room, set warroom's incident state in it and invite the bot: the
     bot answers there as in no incident's room, and reads out nothing of the incident."""
-    ref, _channel = declare(app, "Leaked signing keys in the build logs", Visibility.RESTRICTED)
+    ref, _channel = declare_unopened(
+        app, "Leaked signing keys in the build logs", Visibility.RESTRICTED
+    )
     room_id = squat(
         synapse,
         "not-an-incident-room",

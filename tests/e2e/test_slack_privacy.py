@@ -8,10 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.test_channels import FakeSlack, make_app
+from tests.e2e.test_channels import FakeSlack, make_app, slack
 from tests.fakes import ManualClock
 from tests.support.http_receiver import Receiver
-from tests.support.outbox import drain, rows, timeline_texts
+from tests.support.outbox import declare_unopened, drain, rows, timeline_texts
 from warroom.adapters.notifiers.base import DeliveryError
 from warroom.adapters.notifiers.slack import SlackClient, SlackConfig, SlackNotifier
 from warroom.bootstrap import Warroom
@@ -19,47 +19,35 @@ from warroom.domain import commands
 from warroom.domain.background import OutboundMessage
 from warroom.domain.enums import Stage, Visibility
 
+__all__ = ["slack"]  # the fixture, shared with test_channels
+
 
 @pytest.fixture
-def slack() -> Iterator[tuple[FakeSlack, Receiver]]:
-    fake = FakeSlack()
-    receiver = Receiver(fake)
-    receiver.start()
-    yield fake, receiver
-    receiver.stop()
+def slack_app(
+    sqlite_url: str, clock: ManualClock, slack: tuple[FakeSlack, Receiver]
+) -> Iterator[tuple[Warroom, FakeSlack]]:
+    """warroom with Slack pointed at the fake."""
+    fake, receiver = slack
+    wr = make_app(sqlite_url, clock, slack_token="xoxb-test", slack_base_url=receiver.url + "/api")
+    yield wr, fake
+    wr.close()
 
 
 def declare(wr: Warroom, visibility: Visibility) -> tuple[str, str]:
-    """(ref, channel name) of a new incident, its room not yet opened."""
-    ref: str = wr.bus.handle(
-        commands.DeclareIncident(
-            title="Credentials found in a public repository",
-            severity="sev2",
-            by="alice",
-            services=("auth",),
-            visibility=visibility,
-            force=True,
-        )
-    )["ref"]
-    with wr.bus.uow_factory() as uow:
-        return ref, uow.incidents.get(ref).channel
+    return declare_unopened(wr, "Credentials found in a public repository", visibility)
 
 
 def test_a_public_namesake_is_refused_for_a_restricted_room(
-    sqlite_url: str, clock: ManualClock, slack: tuple[FakeSlack, Receiver]
+    clock: ManualClock, slack_app: tuple[Warroom, FakeSlack]
 ) -> None:
-    fake, receiver = slack
-    wr = make_app(sqlite_url, clock, slack_token="xoxb-test", slack_base_url=receiver.url + "/api")
-    try:
-        ref, name = declare(wr, Visibility.RESTRICTED)
-        fake.channels[name] = "C0PUBLIC01"  # someone made a public channel of that name
-        drain(wr, clock, rounds=1)
-        wr.bus.handle(commands.ChangeStage(ref=ref, stage=Stage.IDENTIFIED, by="alice"))
-        drain(wr, clock, rounds=1)
-        texts = timeline_texts(wr, ref)
-        room = rows(wr, channel="slack")
-    finally:
-        wr.close()
+    wr, fake = slack_app
+    ref, name = declare(wr, Visibility.RESTRICTED)
+    fake.channels[name] = "C0PUBLIC01"  # someone made a public channel of that name
+    drain(wr, clock, rounds=1)
+    wr.bus.handle(commands.ChangeStage(ref=ref, stage=Stage.IDENTIFIED, by="alice"))
+    drain(wr, clock, rounds=1)
+    texts = timeline_texts(wr, ref)
+    room = rows(wr, channel="slack")
     assert not any(m["channel"] == "C0PUBLIC01" for m in fake.messages)
     assert "conversations.setTopic" not in fake.calls and "pins.add" not in fake.calls
     [failed] = [t for t in texts if t.startswith("Declaration step room: failed")]
@@ -70,38 +58,30 @@ def test_a_public_namesake_is_refused_for_a_restricted_room(
 
 
 def test_a_private_namesake_is_reused_for_a_restricted_room(
-    sqlite_url: str, clock: ManualClock, slack: tuple[FakeSlack, Receiver]
+    clock: ManualClock, slack_app: tuple[Warroom, FakeSlack]
 ) -> None:
     """The retry of a create whose answer was lost finds the private channel it made."""
-    fake, receiver = slack
-    wr = make_app(sqlite_url, clock, slack_token="xoxb-test", slack_base_url=receiver.url + "/api")
-    try:
-        ref, name = declare(wr, Visibility.RESTRICTED)
-        fake.channels[name] = "C0PRIVATE1"
-        fake.private.add(name)
-        drain(wr, clock, rounds=1)
-        wr.bus.handle(commands.ChangeStage(ref=ref, stage=Stage.IDENTIFIED, by="alice"))
-        drain(wr, clock, rounds=1)
-        texts = timeline_texts(wr, ref)
-    finally:
-        wr.close()
+    wr, fake = slack_app
+    ref, name = declare(wr, Visibility.RESTRICTED)
+    fake.channels[name] = "C0PRIVATE1"
+    fake.private.add(name)
+    drain(wr, clock, rounds=1)
+    wr.bus.handle(commands.ChangeStage(ref=ref, stage=Stage.IDENTIFIED, by="alice"))
+    drain(wr, clock, rounds=1)
+    texts = timeline_texts(wr, ref)
     assert any(t.startswith("Declaration step room: done — slack →") for t in texts)
     posted = [m["text"] for m in fake.messages if m["channel"] == "C0PRIVATE1"]
     assert posted[0].startswith(f"[{ref}-SEV2]") and any("identified" in t for t in posted)
 
 
 def test_an_internal_incident_still_reuses_a_public_namesake(
-    sqlite_url: str, clock: ManualClock, slack: tuple[FakeSlack, Receiver]
+    clock: ManualClock, slack_app: tuple[Warroom, FakeSlack]
 ) -> None:
-    fake, receiver = slack
-    wr = make_app(sqlite_url, clock, slack_token="xoxb-test", slack_base_url=receiver.url + "/api")
-    try:
-        ref, name = declare(wr, Visibility.INTERNAL)
-        fake.channels[name] = "C0PUBLIC01"
-        drain(wr, clock, rounds=1)
-        texts = timeline_texts(wr, ref)
-    finally:
-        wr.close()
+    wr, fake = slack_app
+    ref, name = declare(wr, Visibility.INTERNAL)
+    fake.channels[name] = "C0PUBLIC01"
+    drain(wr, clock, rounds=1)
+    texts = timeline_texts(wr, ref)
     assert any(t.startswith("Declaration step room: done — slack →") for t in texts)
     assert any(m["channel"] == "C0PUBLIC01" for m in fake.messages)
     assert "conversations.info" not in fake.calls

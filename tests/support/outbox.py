@@ -9,7 +9,8 @@ from sqlalchemy import select
 from tests.fakes import ManualClock
 from warroom.adapters.orm.background import outbox
 from warroom.bootstrap import Warroom
-from warroom.domain.enums import EntryKind
+from warroom.domain import commands
+from warroom.domain.enums import EntryKind, Visibility
 from warroom.service_layer.worker import WorkerConfig
 
 
@@ -44,3 +45,19 @@ def timeline_texts(wr: Warroom, ref: str) -> list[str]:
     with wr.bus.uow_factory() as uow:
         incident = uow.incidents.get(ref)
         return [e.text for e in uow.incidents.entries(incident.number, list(EntryKind))]
+
+
+def declare_unopened(wr: Warroom, title: str, visibility: Visibility) -> tuple[str, str]:
+    """(ref, channel name) of a new sev2 incident on `auth`, its room not yet opened."""
+    ref: str = wr.bus.handle(
+        commands.DeclareIncident(
+            title=title,
+            severity="sev2",
+            by="alice",
+            services=("auth",),
+            visibility=visibility,
+            force=True,
+        )
+    )["ref"]
+    with wr.bus.uow_factory() as uow:
+        return ref, uow.incidents.get(ref).channel
