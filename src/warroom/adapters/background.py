@@ -8,6 +8,7 @@ lease runs out, and another worker picks them up.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,10 +32,17 @@ def _incident_id(ref: str | None) -> int | None:
 
 
 class TimerRepository:
-    """Timers written in the same transaction as the change that causes them."""
+    """Timers written in the same transaction as the change that causes them.
 
-    def __init__(self, session: Session) -> None:
+    An incident's timers have keys that start with its reference and a colon
+    (`clock_plans.clock_key`, `checklists.timer_key`). `fresh` names the incidents
+    declared in this transaction: none of their timers can be in the table yet, so reading
+    or deleting them is skipped (a declaration arms and cancels a dozen).
+    """
+
+    def __init__(self, session: Session, fresh: Callable[[], Collection[int]] = tuple) -> None:
         self.session = session
+        self._fresh = fresh
         # Due times set by `schedule` in this transaction, so `complete` knows whether
         # the handler moved the timer it is firing without asking the database.
         self.moved: dict[str, datetime] = {}
@@ -86,7 +94,15 @@ class TimerRepository:
     def cancel(self, key: str) -> None:
         self.moved.pop(key, None)
         self._queued.pop(key, None)
-        self._cancelled.add(key)
+        if not self._is_fresh(key.partition(":")[0]):
+            self._cancelled.add(key)
+
+    def _is_fresh(self, ref: str) -> bool:
+        fresh = self._fresh()
+        if not fresh or not ref.startswith("INC-"):
+            return False
+        number = ref.removeprefix("INC-")
+        return number.isdecimal() and int(number) in fresh
 
     def cancel_prefix(self, prefix: str, *, incident_ref: str | None = None) -> None:
         """Cancel every timer whose key starts with `prefix` (e.g. all of one incident's);
@@ -124,7 +140,12 @@ class TimerRepository:
             stmt = stmt.where(timers.c.key.startswith(prefix, autoescape=True))
         if incident_ref is not None:
             stmt = stmt.where(timers.c.incident_id == _incident_id(incident_ref))
-        found = {r.key: (r.key, r.kind, r.due_at) for r in self.session.execute(stmt)}
+        found: dict[str, tuple[str, str, datetime]] = {}
+        if incident_ref is None or not self._is_fresh(incident_ref):
+            # Timers are written here, by statements, never by the ORM's flush: nothing
+            # pending in the session can change this answer, so do not force a flush.
+            with self.session.no_autoflush:
+                found = {r.key: (r.key, r.kind, r.due_at) for r in self.session.execute(stmt)}
         for key in self._cancelled:
             found.pop(key, None)
         for key, row in self._queued.items():

@@ -19,8 +19,9 @@ from sqlalchemy import Connection, Engine, Table, and_, event, select
 from sqlalchemy.sql.dml import Delete, Insert, Update, UpdateBase
 from sqlalchemy.sql.elements import BindParameter
 
-# Bookkeeping that is not the change itself: the audit rows, and replay records of requests.
-UNTRACKED = frozenset({"audit_log", "idempotency_keys"})
+# Bookkeeping that is not the change itself: the audit rows, replay records of requests, and
+# the counter that hands out incident numbers (each new incident's own insert shows its number).
+UNTRACKED = frozenset({"audit_log", "idempotency_keys", "counters"})
 # Columns that only repeat what the entity key already says.
 SKIP = frozenset({"id", "incident_id"})
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.domain.directory import Person, Service, Team
+
+_Keyed = TypeVar("_Keyed", Team, Service)
 
 
 class DirectoryRepository:
@@ -33,10 +37,19 @@ class DirectoryRepository:
         return self.session.execute(stmt.limit(1)).scalars().first()
 
     def team(self, name: str) -> Team | None:
-        return self.session.get(Team, name)
+        return self._get(Team, name)
 
     def service(self, name: str) -> Service | None:
-        return self.session.get(Service, name)
+        return self._get(Service, name)
+
+    def _get(self, kind: type[_Keyed], name: str) -> _Keyed | None:
+        """By primary key. A flush is forced first only if a directory entry is waiting to
+        be written: other new rows (a declaration's incident) cannot change the answer, and
+        flushing them here would cost the declaration a second flush."""
+        if any(isinstance(thing, Person | Team | Service) for thing in self.session.new):
+            return self.session.get(kind, name)
+        with self.session.no_autoflush:
+            return self.session.get(kind, name)
 
     def people(self) -> list[Person]:
         return list(self.session.execute(select(Person).order_by("handle")).scalars())

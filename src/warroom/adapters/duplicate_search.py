@@ -14,13 +14,14 @@ those few, so its answer is the same as over every open incident.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, bindparam, select
 
 from warroom.adapters.orm.incidents import incident_services, incidents
-from warroom.adapters.visibility import visible_to
+from warroom.adapters.visibility import seen_by_person
 from warroom.domain.access import Principal
 from warroom.domain.duplicates import Candidate, normalise_title
 from warroom.domain.enums import Stage
@@ -29,13 +30,23 @@ from warroom.domain.enums import Stage
 _SLACK = 1e-6
 
 
-def _open(seen_by: Principal | None, after: int | None) -> list[Any]:
-    conditions = [incidents.c.stage != Stage.CLOSED]
-    if seen_by is not None:
-        conditions.append(visible_to(seen_by))
-    if after is not None:
-        conditions.append(incidents.c.id > after)
-    return conditions
+@cache
+def _statements(mine: bool, after: bool) -> tuple[Select[Any], Select[Any]]:
+    """(service pairs, titles) of the open incidents — with `mine`, of those a non-admin
+    bound as `person` may see — numbered above the bound `after` when `after` is set.
+    Built once each: building the conditions and their cache keys cost as much as
+    running the queries."""
+    conditions: list[Any] = [incidents.c.stage != Stage.CLOSED]
+    if mine:
+        conditions.append(seen_by_person(bindparam("person")))
+    if after:
+        conditions.append(incidents.c.id > bindparam("after"))
+    pairs = (
+        select(incident_services.c.incident_id, incident_services.c.service)
+        .join(incidents, incidents.c.id == incident_services.c.incident_id)
+        .where(*conditions)
+    )
+    return pairs, select(incidents.c.id, incidents.c.title).where(*conditions)
 
 
 def title_bound(title: str, others: Sequence[str], threshold: float) -> list[int]:
@@ -65,19 +76,21 @@ def duplicate_candidates(
     """The open incidents (visible to `seen_by` when given; numbered above `after` when
     given) that `find_duplicates` could report for a declaration of `title` on
     `services`, in number order."""
-    conditions = _open(seen_by, after)
+    mine = seen_by is not None and not seen_by.is_admin
+    pairs, titles = _statements(mine, after is not None)
+    params: dict[str, Any] = {}
+    if mine and seen_by is not None:
+        params["person"] = seen_by.name
+    if after is not None:
+        params["after"] = after
     ids: set[int] = set()
     wanted = {s.lower() for s in services}
     if wanted:
-        pairs = conn.execute(
-            select(incident_services.c.incident_id, incident_services.c.service)
-            .join(incidents, incidents.c.id == incident_services.c.incident_id)
-            .where(*conditions)
-        )
-        ids.update(number for number, service in pairs if service.lower() in wanted)
-    rows = conn.execute(select(incidents.c.id, incidents.c.title).where(*conditions)).all()
-    names = [normalise_title(row.title) for row in rows]
-    ids.update(rows[i].id for i in title_bound(normalise_title(title), names, threshold))
+        rows = conn.execute(pairs, params).all()
+        ids.update(number for number, service in rows if service.lower() in wanted)
+    rows = conn.execute(titles, params).all()
+    names = [normalise_title(other) for _, other in rows]
+    ids.update(rows[i][0] for i in title_bound(normalise_title(title), names, threshold))
     if not ids:
         return []
     found = conn.execute(

@@ -40,6 +40,7 @@ class IncidentRepository:
         self.session = session
         self.seen: list[Incident] = []
         self._services: dict[int, list[str]] = {}
+        self._added: dict[int, Incident] = {}
 
     def next_number(self) -> int:
         """Allocate the next INC number; the row lock serialises concurrent declarations."""
@@ -58,10 +59,21 @@ class IncidentRepository:
     def add(self, incident: Incident) -> None:
         self.session.add(incident)
         self._track(incident, fresh=True)
+        self._added[incident.number] = incident
+
+    def added(self) -> dict[int, Incident]:
+        """The incidents declared in this unit of work, by number."""
+        return self._added
 
     def get(self, ref: str) -> Incident:
         """The incident, locked for update until the unit of work ends."""
         number = parse_ref(ref)
+        added = self._added.get(number)
+        if added is not None:
+            # Declared in this unit of work: the same object a query would return from the
+            # session, without the query and the flush it would force (the declaration's
+            # reactions then write everything in one flush).
+            return added
         incident = self.session.execute(_get_statement(), {"number": number}).scalar_one_or_none()
         if incident is None:
             raise NotFound("incident", f"INC-{number}")
@@ -149,11 +161,12 @@ class IncidentRepository:
             before = self._services[id(incident)]
             if before != incident.services:
                 self.session.flush()
-                self.session.execute(
-                    delete(incident_services).where(
-                        incident_services.c.incident_id == incident.number
+                if incident.number not in self._added:  # a new one has no rows to replace
+                    self.session.execute(
+                        delete(incident_services).where(
+                            incident_services.c.incident_id == incident.number
+                        )
                     )
-                )
                 if incident.services:
                     self.session.execute(
                         insert(incident_services),
@@ -207,4 +220,9 @@ class IdempotencyRepository:
 
 def last_number(conn: Connection) -> int:
     """The highest incident number in the database (0 when there is none)."""
-    return int(conn.execute(select(func.max(incidents.c.id))).scalar_one() or 0)
+    return int(conn.execute(_last_number_statement()).scalar_one() or 0)
+
+
+@cache
+def _last_number_statement() -> Select[Any]:
+    return select(func.max(incidents.c.id))

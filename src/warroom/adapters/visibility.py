@@ -19,7 +19,7 @@ from warroom.domain.enums import Visibility
 from warroom.domain.incident import Incident
 
 
-def _mine(name: str) -> Any:
+def _mine(name: Any) -> Any:
     """Ids of the incidents `name` is a member of: declared, a live role, or added.
 
     Uncorrelated, so the database computes it once per query, not once per row.
@@ -45,13 +45,20 @@ def visible_to(principal: Principal | None, incident_id: Any = None) -> Any:
         open_ = incidents.c.visibility != restricted
         if principal is None:
             return open_
-        return or_(open_, incidents.c.id.in_(_mine(principal.name)))
+        return seen_by_person(principal.name)
     # Rows of another table, by their incident: those of restricted incidents not seen go.
     inc = incidents.alias()
     hidden = select(inc.c.id).where(inc.c.visibility == restricted)
     if principal is not None:
         hidden = hidden.where(inc.c.id.not_in(_mine(principal.name)))
     return or_(incident_id.is_(None), incident_id.not_in(hidden))
+
+
+def seen_by_person(name: Any) -> Any:
+    """`visible_to` a non-admin called `name` (a string, or a bound parameter for a
+    statement built once)."""
+    open_ = incidents.c.visibility != Visibility.RESTRICTED.value
+    return or_(open_, incidents.c.id.in_(_mine(name)))
 
 
 def standing_on(conn: Connection, incident: Incident, principal: Principal) -> IncidentAccess:

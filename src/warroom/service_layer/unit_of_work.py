@@ -93,7 +93,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.session = self.session_factory()
         self.incidents = IncidentRepository(self.session)
         self.idempotency = IdempotencyRepository(self.session)
-        self.timers = TimerRepository(self.session)
+        self.timers = TimerRepository(self.session, fresh=self.incidents.added)
         self.outbox = OutboxRepository(
             self.session, DrillMarks(self.session, lambda: self.incidents.seen)
         )

@@ -1,0 +1,140 @@
+"""What a declaration writes, and what it does not read back.
+
+A declaration's transaction holds SQLite's one write slot; every other write waits for
+it. Its new rows are written in one flush, and nothing that cannot exist yet is read or
+deleted: no timers, no service index rows of the new incident, no re-read of the
+incident it has just added. These tests pin that down, and that the results are the same
+as before (timers armed, services indexed, the audit row complete).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from warroom.adapters.orm.audit import audit_log
+from warroom.adapters.orm.background import timers
+from warroom.adapters.orm.incidents import incident_services
+from warroom.bootstrap import Warroom
+from warroom.domain import commands
+from warroom.domain.directory import Service
+from warroom.domain.incident import Incident
+
+
+def _declare(title: str, **kw: Any) -> commands.DeclareIncident:
+    return commands.DeclareIncident(title=title, severity="sev2", by="alice", **kw)
+
+
+@pytest.fixture
+def statements(wr: Warroom) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(" ".join(statement.split()))
+
+    event.listen(wr.db.write, "before_cursor_execute", record)
+    yield seen
+    event.remove(wr.db.write, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def flushes() -> Iterator[list[int]]:
+    """The number of new objects of each flush that had any."""
+    seen: list[int] = []
+
+    def record(session: Session, *_: Any) -> None:
+        if session.new or session.dirty:
+            seen.append(len(session.new))
+
+    event.listen(Session, "before_flush", record)
+    yield seen
+    event.remove(Session, "before_flush", record)
+
+
+def test_a_declaration_writes_its_rows_in_one_flush(
+    wr: Warroom, statements: list[str], flushes: list[int]
+) -> None:
+    wr.bus.handle(_declare("Search is slow", services=("search",)))
+    statements.clear()
+    flushes.clear()
+    ref = wr.bus.handle(_declare("Logging in is broken", services=("auth", "sso")))["ref"]
+    assert ref == "INC-2"
+    assert len(flushes) == 1, flushes
+    lower = [s.lower() for s in statements]
+    # Nothing of the new incident can be in these tables before it: not read, not deleted.
+    assert not [s for s in lower if s.startswith("delete from timers")]
+    assert not [s for s in lower if s.startswith("delete from incident_services")]
+    assert not [s for s in lower if s.startswith('select timers."key", timers.kind')]
+    # The incident is inserted once and not selected back.
+    assert len([s for s in lower if s.startswith("insert into incidents ")]) == 1
+    reread = "select incidents.id, incidents.title, incidents.functionality"
+    assert not [s for s in lower if s.startswith(reread)]
+    assert not [s for s in lower if s.startswith("update incidents")]
+    # The counter is bookkeeping: updated, but not read around the update for the audit.
+    assert not [s for s in lower if s.startswith("select counters")]
+
+    with wr.db.read.connect() as conn:
+        keys = {r.key for r in conn.execute(select(timers.c.key).where(timers.c.incident_id == 2))}
+        services = set(
+            conn.execute(
+                select(incident_services.c.service).where(incident_services.c.incident_id == 2)
+            ).scalars()
+        )
+        row = conn.execute(
+            select(audit_log)
+            .where(audit_log.c.command == "DeclareIncident")
+            .order_by(audit_log.c.id.desc())
+        ).first()
+    assert services == {"auth", "sso"}
+    # The update cadence and the checklist's deadlines are armed, as before.
+    assert "INC-2:update:internal" in keys
+    assert any(key.startswith("INC-2:checklist:") for key in keys)
+    assert row is not None
+    entities = {change["entity"] for change in row.changes}
+    assert {"incidents", "timeline_entries", "timers", "incident_services"} <= entities
+    assert "counters" not in entities
+    inserted = [c for c in row.changes if c["entity"] == "incidents"]
+    assert inserted[0]["op"] == "insert" and inserted[0]["after"]["title"] == "Logging in is broken"
+
+
+def test_a_timer_armed_and_cancelled_for_a_new_incident_is_never_written(wr: Warroom) -> None:
+    now = wr.clock.now()
+    with wr.bus.uow_factory() as uow:
+        number = uow.incidents.next_number()
+        incident, _ = Incident.declare(
+            number=number,
+            policy=wr.policy,
+            title="Payments fail",
+            severity="sev2",
+            by="alice",
+            now=now,
+        )
+        uow.incidents.add(incident)
+        uow.timers.schedule("INC-1:a", kind="test", due_at=now, now=now, incident_ref="INC-1")
+        uow.timers.schedule("INC-1:b", kind="test", due_at=now, now=now, incident_ref="INC-1")
+        uow.timers.cancel("INC-1:a")
+        assert [key for key, _, _ in uow.timers.pending("INC-1:", incident_ref="INC-1")] == [
+            "INC-1:b"
+        ]
+        uow.commit()
+    with wr.bus.uow_factory() as uow:  # INC-1 is not new any more: its timers are read
+        assert [key for key, _, _ in uow.timers.pending("INC-1:", incident_ref="INC-1")] == [
+            "INC-1:b"
+        ]
+        uow.timers.cancel("INC-1:b")
+        assert uow.timers.pending("INC-1:", incident_ref="INC-1") == []
+        uow.commit()
+    with wr.db.read.connect() as conn:
+        assert conn.execute(select(timers.c.key).where(timers.c.incident_id == 1)).all() == []
+
+
+def test_a_directory_entry_waiting_to_be_written_is_found(wr: Warroom) -> None:
+    with wr.bus.uow_factory() as uow:
+        uow.directory.add(Service(name="search", description="Finds things"))
+        found = uow.directory.service("search")
+        assert found is not None and found.description == "Finds things"
+        assert uow.directory.service("billing") is None
