@@ -1,4 +1,4 @@
-"""What a declaration writes, and what it does not read back.
+"""What a declaration and a note write, and what they do not read back.
 
 A declaration's transaction holds SQLite's one write slot; every other write waits for
 it. Its new rows are written in one flush, and nothing that cannot exist yet is read or
@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 
 from warroom.adapters.orm.audit import audit_log
 from warroom.adapters.orm.background import timers
-from warroom.adapters.orm.incidents import incident_services
+from warroom.adapters.orm.incidents import incident_services, timeline_entries
 from warroom.bootstrap import Warroom
 from warroom.domain import commands
 from warroom.domain.directory import Service
+from warroom.domain.enums import EntryKind
 from warroom.domain.incident import Incident
 
 
@@ -138,3 +139,46 @@ def test_a_directory_entry_waiting_to_be_written_is_found(wr: Warroom) -> None:
         found = uow.directory.service("search")
         assert found is not None and found.description == "Finds things"
         assert uow.directory.service("billing") is None
+
+
+def test_a_note_is_one_insert_audited_as_before(
+    wr: Warroom, statements: list[str], flushes: list[int]
+) -> None:
+    wr.bus.handle(_declare("Search is slow"))
+    # The first note may tick a checklist item (an ORM row); the next is the entry alone.
+    wr.bus.handle(
+        commands.AddTimelineEntry(ref="INC-1", kind=EntryKind.NOTE, text="Looking", by="bob")
+    )
+    statements.clear()
+    flushes.clear()
+    result = wr.bus.handle(
+        commands.AddTimelineEntry(ref="INC-1", kind=EntryKind.NOTE, text="Cache cold", by="bob")
+    )
+    entry = result["entry"]
+    # Appended by one statement, not through the ORM's flush (nothing new in the session).
+    assert [n for n in flushes if n] == []
+    inserts = [s for s in statements if s.lower().startswith("insert into timeline_entries")]
+    assert len(inserts) == 1
+    with wr.db.read.connect() as conn:
+        stored = conn.execute(
+            select(timeline_entries).where(timeline_entries.c.id == entry["id"])
+        ).one()
+        row = conn.execute(select(audit_log).order_by(audit_log.c.id.desc())).first()
+    assert (stored.incident_id, stored.text, stored.author) == (1, "Cache cold", "bob")
+    assert row is not None and row.command == "AddTimelineEntry" and row.refs == ",INC-1,"
+    assert row.changes == [
+        {
+            "entity": "timeline_entries",
+            "target": f"INC-1/{entry['id']}",
+            "op": "insert",
+            "before": {},
+            "after": {
+                "kind": "note",
+                "text": "Cache cold",
+                "author": "bob",
+                "occurred_at": entry["occurred_at"],
+                "recorded_at": entry["recorded_at"],
+                "data": {},
+            },
+        }
+    ]

@@ -40,6 +40,15 @@ class ChangeTracker:
         """Add a change made outside the ORM: `{entity, target, op, before, after}`."""
         self._pending.append(("core", None, change, {}))
 
+    def inserted(self, obj: Any, target: str) -> None:
+        """A mapped object written by a statement instead of the flush: its insert, as the
+        flush would have recorded it."""
+        table = inspect(obj).mapper.local_table.name
+        after = self._columns(obj)
+        self.record(
+            {"entity": table, "target": target, "op": "insert", "before": {}, "after": after}
+        )
+
     def _after_begin(self, _session: Session, _transaction: Any, connection: Any) -> None:
         self.core.watch(connection)
 
@@ -135,6 +144,13 @@ def _tracker_after_begin(session: Session, transaction: Any, connection: Any) ->
     tracker: ChangeTracker | None = session.info.get(TRACKER_KEY)
     if tracker is not None:
         tracker._after_begin(session, transaction, connection)
+
+
+def record_insert(session: Session, obj: Any, target: str) -> None:
+    """See `ChangeTracker.inserted`; nothing when the session has no tracker."""
+    tracker: ChangeTracker | None = session.info.get(TRACKER_KEY)
+    if tracker is not None:
+        tracker.inserted(obj, target)
 
 
 def _key(obj: Any) -> str:
