@@ -77,6 +77,8 @@ def test_a_declaration_writes_its_rows_in_one_flush(
     assert not [s for s in lower if s.startswith("update incidents")]
     # The counter is bookkeeping: updated, but not read around the update for the audit.
     assert not [s for s in lower if s.startswith("select counters")]
+    # Its timeline entries (a dozen) go out in one statement.
+    assert len([s for s in lower if s.startswith("insert into timeline_entries")]) == 1
 
     with wr.db.read.connect() as conn:
         keys = {r.key for r in conn.execute(select(timers.c.key).where(timers.c.incident_id == 2))}
@@ -90,6 +92,11 @@ def test_a_declaration_writes_its_rows_in_one_flush(
             .where(audit_log.c.command == "DeclareIncident")
             .order_by(audit_log.c.id.desc())
         ).first()
+        written = conn.execute(
+            select(timeline_entries.c.id, timeline_entries.c.text)
+            .where(timeline_entries.c.incident_id == 2)
+            .order_by(timeline_entries.c.id)
+        ).all()
     assert services == {"auth", "sso"}
     # The update cadence and the checklist's deadlines are armed, as before.
     assert "INC-2:update:internal" in keys
@@ -98,6 +105,14 @@ def test_a_declaration_writes_its_rows_in_one_flush(
     entities = {change["entity"] for change in row.changes}
     assert {"incidents", "timeline_entries", "timers", "incident_services"} <= entities
     assert "counters" not in entities
+    # Each entry's audited id is the one its text was stored under.
+    audited = [
+        (int(c["target"].split("/")[1]), c["after"]["text"])
+        for c in row.changes
+        if c["entity"] == "timeline_entries"
+    ]
+    assert len(written) > 3
+    assert sorted(audited) == [(r.id, r.text) for r in written]
     inserted = [c for c in row.changes if c["entity"] == "incidents"]
     assert inserted[0]["op"] == "insert" and inserted[0]["after"]["title"] == "Logging in is broken"
 

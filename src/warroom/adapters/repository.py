@@ -181,17 +181,27 @@ class IncidentRepository:
                 self._services[id(incident)] = list(incident.services)
 
     def _insert_entries(self, entries: list[TimelineEntry]) -> None:
-        """Timeline entries are only ever appended: written with one statement each (their
-        ids returned) rather than through the ORM's flush, whose bookkeeping for one row
-        cost a note more than the rest of its transaction. The audit records them as
-        the flush would have."""
+        """Timeline entries are only ever appended: written by statement, their ids
+        returned, rather than through the ORM's flush, whose bookkeeping for one row cost
+        a note more than the rest of its transaction. The audit records them as the flush
+        would have. Several at once (a declaration writes ten) go in one statement: on
+        SQLite numbered here (this transaction holds the one write lock), elsewhere with
+        their ids returned in the order given."""
         conn = self.session.connection()
+        rows = [{name: getattr(entry, name) for name in _ENTRY_COLUMNS} for entry in entries]
         with untracked(self.session):
-            for entry in entries:
-                entry.id = conn.execute(
-                    _entry_insert(), {name: getattr(entry, name) for name in _ENTRY_COLUMNS}
-                ).scalar_one()
-                record_insert(self.session, entry, f"INC-{entry.incident_id}/{entry.id}")
+            if len(rows) == 1:
+                ids = [conn.execute(_entry_insert(), rows[0]).scalar_one()]
+            elif conn.dialect.name == "sqlite":
+                top = conn.execute(_last_entry_statement()).scalar_one() or 0
+                ids = list(range(top + 1, top + 1 + len(rows)))
+                numbered = [{**r, "id": i} for r, i in zip(rows, ids, strict=True)]
+                conn.execute(insert(timeline_entries), numbered)
+            else:
+                ids = list(conn.execute(_entries_insert(), rows).scalars())
+        for entry, number in zip(entries, ids, strict=True):
+            entry.id = number
+            record_insert(self.session, entry, f"INC-{entry.incident_id}/{number}")
 
 
 _ENTRY_COLUMNS = ("incident_id", "kind", "text", "author", "occurred_at", "recorded_at", "data")
@@ -200,6 +210,16 @@ _ENTRY_COLUMNS = ("incident_id", "kind", "text", "author", "occurred_at", "recor
 @cache
 def _entry_insert() -> Insert:
     return insert(timeline_entries).returning(timeline_entries.c.id)
+
+
+@cache
+def _entries_insert() -> Insert:
+    return insert(timeline_entries).returning(timeline_entries.c.id, sort_by_parameter_order=True)
+
+
+@cache
+def _last_entry_statement() -> Select[Any]:
+    return select(func.max(timeline_entries.c.id))
 
 
 @cache
