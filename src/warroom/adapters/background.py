@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import CursorResult, Engine, and_, delete, or_, select, update
+from sqlalchemy import CursorResult, Engine, and_, delete, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from warroom.adapters.core_changes import record_row, untracked
 from warroom.adapters.drill_marks import DrillMarks
 from warroom.adapters.orm.background import outbox, timers
 from warroom.adapters.outbox_outcomes import backoff, mark_failed, mark_sent
@@ -88,8 +90,21 @@ class TimerRepository:
         if self._queued:
             rows = [self._queued[key] for key in sorted(self._queued)]  # rows locked in order
             self._queued.clear()
-            statement = _schedule_statement(self.session.get_bind().dialect.name)
-            self.session.execute(statement, rows[0] if len(rows) == 1 else rows)
+            new, rows = _split(rows, lambda row: self._is_fresh(row["key"].partition(":")[0]))
+            if new:
+                self._insert_new(new)
+            if rows:
+                statement = _schedule_statement(self.session.get_bind().dialect.name)
+                self.session.execute(statement, rows[0] if len(rows) == 1 else rows)
+
+    def _insert_new(self, rows: list[dict[str, Any]]) -> None:
+        """Timers of incidents declared in this unit of work: no row with their keys can
+        exist, so a plain insert returning the rows written, recorded for the audit as the
+        upsert's before/after reads would have recorded them, without those reads."""
+        with untracked(self.session):
+            written = self.session.execute(_insert_returning(), rows).all()
+        for row in sorted(written, key=lambda r: str(r.key)):
+            record_row(self.session, timers, dict(row._mapping))
 
     def cancel(self, key: str) -> None:
         self.moved.pop(key, None)
@@ -196,6 +211,21 @@ class TimerRepository:
 
 
 _SCHEDULE: dict[str, Any] = {}
+
+
+def _split(
+    rows: list[dict[str, Any]], test: Callable[[dict[str, Any]], bool]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    yes: list[dict[str, Any]] = []
+    no: list[dict[str, Any]] = []
+    for row in rows:
+        (yes if test(row) else no).append(row)
+    return yes, no
+
+
+@cache
+def _insert_returning() -> Any:
+    return insert(timers).returning(*timers.c)
 
 
 def _schedule_statement(dialect: str) -> Any:
