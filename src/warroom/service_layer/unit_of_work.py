@@ -12,13 +12,14 @@ from sqlalchemy.orm import Session
 from warroom.adapters import facts
 from warroom.adapters.alert_repository import AlertRepository
 from warroom.adapters.audit_log import AuditLogRepository, ChangeTracker
-from warroom.adapters.background import OutboxRepository, TimerRepository
+from warroom.adapters.background import OutboxRepository
 from warroom.adapters.core_changes import untracked
 from warroom.adapters.directory import DirectoryRepository
 from warroom.adapters.drill_marks import DrillMarks
 from warroom.adapters.oncall_repository import OnCallRepository
 from warroom.adapters.repository import IdempotencyRepository, IncidentRepository
 from warroom.adapters.status_repository import StatusRepository
+from warroom.adapters.timer_repository import TimerRepository
 from warroom.domain.events import Event
 from warroom.domain.policy import Policy
 from warroom.service_layer.audit import jsonable
