@@ -204,7 +204,8 @@ class IncidentRepository:
             record_insert(self.session, entry, f"INC-{entry.incident_id}/{number}")
 
 
-_ENTRY_COLUMNS = ("incident_id", "kind", "text", "author", "occurred_at", "recorded_at", "data")
+# Every column but the id the database hands out, read off the table.
+_ENTRY_COLUMNS = tuple(c.name for c in timeline_entries.c if c.name != "id")
 
 
 @cache
