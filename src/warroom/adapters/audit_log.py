@@ -40,11 +40,13 @@ class ChangeTracker:
         """Add a change made outside the ORM: `{entity, target, op, before, after}`."""
         self._pending.append(("core", None, change, {}))
 
-    def inserted(self, obj: Any, target: str) -> None:
+    def inserted(self, obj: Any, target: str, after: dict[str, Any] | None = None) -> None:
         """A mapped object written by a statement instead of the flush: its insert, as the
-        flush would have recorded it."""
+        flush would have recorded it (`after`: its columns as `columns` read them before
+        the statement, if they have changed since)."""
         table = inspect(obj).mapper.local_table.name
-        after = self._columns(obj)
+        if after is None:
+            after = self._columns(obj)
         self.record(
             {"entity": table, "target": target, "op": "insert", "before": {}, "after": after}
         )
@@ -65,6 +67,10 @@ class ChangeTracker:
                 self._pending.append(("update", obj, before, after))
         for obj in session.deleted:
             self._pending.append(("delete", obj, self._columns(obj), {}))
+
+    def columns(self, obj: Any) -> dict[str, Any]:
+        """The object's columns as an insert records them."""
+        return self._columns(obj)
 
     def _columns(self, obj: Any) -> dict[str, Any]:
         state = inspect(obj)
@@ -146,11 +152,24 @@ def _tracker_after_begin(session: Session, transaction: Any, connection: Any) ->
         tracker._after_begin(session, transaction, connection)
 
 
-def record_insert(session: Session, obj: Any, target: str) -> None:
+def record_insert(
+    session: Session, obj: Any, target: str, after: dict[str, Any] | None = None
+) -> None:
     """See `ChangeTracker.inserted`; nothing when the session has no tracker."""
     tracker: ChangeTracker | None = session.info.get(TRACKER_KEY)
     if tracker is not None:
-        tracker.inserted(obj, target)
+        tracker.inserted(obj, target, after)
+
+
+def snapshot(session: Session, obj: Any) -> dict[str, Any] | None:
+    """The object's columns as the tracker records an insert; None without a tracker."""
+    tracker: ChangeTracker | None = session.info.get(TRACKER_KEY)
+    return None if tracker is None else tracker.columns(obj)
+
+
+def insert_target(obj: Any) -> str:
+    """The audit's key of an object that has its identity (`INC-3`, `INC-3/17`)."""
+    return _key(obj)
 
 
 def _key(obj: Any) -> str:

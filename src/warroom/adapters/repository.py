@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Select, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session, lazyload
 
 from warroom.adapters.audit_log import record_insert
@@ -17,6 +17,7 @@ from warroom.adapters.duplicate_search import duplicate_candidates
 from warroom.adapters.orm.auth import idempotency_keys, incident_members
 from warroom.adapters.orm.base import counters
 from warroom.adapters.orm.incidents import incident_services, incidents, timeline_entries
+from warroom.adapters.statement_insert import insert_aggregate, insert_rows
 from warroom.domain.access import Principal
 from warroom.domain.duplicates import Candidate
 from warroom.domain.enums import EntryKind
@@ -161,6 +162,10 @@ class IncidentRepository:
                 entry.incident_id = incident.number
                 entries.append(entry)
             incident.new_entries = []
+        for incident in self._added.values():
+            # A new incident with its checklist marks, clocks and stage arrival: by
+            # statement (`statement_insert`), unless a query has flushed it already.
+            insert_aggregate(self.session, incident)
         self.session.flush()  # a new incident's row first: its entries refer to it
         if entries:
             self._insert_entries(entries)
@@ -184,21 +189,10 @@ class IncidentRepository:
         """Timeline entries are only ever appended: written by statement, their ids
         returned, rather than through the ORM's flush, whose bookkeeping for one row cost
         a note more than the rest of its transaction. The audit records them as the flush
-        would have. Several at once (a declaration writes ten) go in one statement: on
-        SQLite numbered here (this transaction holds the one write lock), elsewhere with
-        their ids returned in the order given."""
-        conn = self.session.connection()
+        would have. Several at once (a declaration writes ten) go in one statement."""
         rows = [{name: getattr(entry, name) for name in _ENTRY_COLUMNS} for entry in entries]
         with untracked(self.session):
-            if len(rows) == 1:
-                ids = [conn.execute(_entry_insert(), rows[0]).scalar_one()]
-            elif conn.dialect.name == "sqlite":
-                top = conn.execute(_last_entry_statement()).scalar_one() or 0
-                ids = list(range(top + 1, top + 1 + len(rows)))
-                numbered = [{**r, "id": i} for r, i in zip(rows, ids, strict=True)]
-                conn.execute(insert(timeline_entries), numbered)
-            else:
-                ids = list(conn.execute(_entries_insert(), rows).scalars())
+            ids = insert_rows(self.session.connection(), timeline_entries, rows)
         for entry, number in zip(entries, ids, strict=True):
             entry.id = number
             record_insert(self.session, entry, f"INC-{entry.incident_id}/{number}")
@@ -206,21 +200,6 @@ class IncidentRepository:
 
 # Every column but the id the database hands out, read off the table.
 _ENTRY_COLUMNS = tuple(c.name for c in timeline_entries.c if c.name != "id")
-
-
-@cache
-def _entry_insert() -> Insert:
-    return insert(timeline_entries).returning(timeline_entries.c.id)
-
-
-@cache
-def _entries_insert() -> Insert:
-    return insert(timeline_entries).returning(timeline_entries.c.id, sort_by_parameter_order=True)
-
-
-@cache
-def _last_entry_statement() -> Select[Any]:
-    return select(func.max(timeline_entries.c.id))
 
 
 @cache
