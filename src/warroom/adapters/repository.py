@@ -17,7 +17,7 @@ from warroom.adapters.duplicate_search import duplicate_candidates
 from warroom.adapters.orm.auth import idempotency_keys, incident_members
 from warroom.adapters.orm.base import counters
 from warroom.adapters.orm.incidents import incident_services, incidents, timeline_entries
-from warroom.adapters.statement_insert import insert_aggregate, insert_rows
+from warroom.adapters.statement_insert import fully_loaded, insert_aggregate, insert_rows
 from warroom.domain.access import Principal
 from warroom.domain.duplicates import Candidate
 from warroom.domain.enums import EntryKind
@@ -44,6 +44,7 @@ class IncidentRepository:
         self.seen: list[Incident] = []
         self._services: dict[int, list[str]] = {}
         self._added: dict[int, Incident] = {}
+        self._written: set[int] = set()  # of those, the ones written by statement
 
     def next_number(self) -> int:
         """Allocate the next INC number; the row lock serialises concurrent declarations."""
@@ -67,6 +68,15 @@ class IncidentRepository:
     def added(self) -> dict[int, Incident]:
         """The incidents declared in this unit of work, by number."""
         return self._added
+
+    def whole(self) -> dict[str, Incident]:
+        """The incidents added in this unit of work that are wholly in memory (written by
+        statement, nothing left to load): readable after the session has closed."""
+        return {
+            incident.ref: incident
+            for number, incident in self._added.items()
+            if number in self._written and fully_loaded(incident)
+        }
 
     def get(self, ref: str) -> Incident:
         """The incident, locked for update until the unit of work ends."""
@@ -165,7 +175,8 @@ class IncidentRepository:
         for incident in self._added.values():
             # A new incident with its checklist marks, clocks and stage arrival: by
             # statement (`statement_insert`), unless a query has flushed it already.
-            insert_aggregate(self.session, incident)
+            if insert_aggregate(self.session, incident):
+                self._written.add(incident.number)
         self.session.flush()  # a new incident's row first: its entries refer to it
         if entries:
             self._insert_entries(entries)

@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Insert, Select, Table, func, insert, inspect, select
 from sqlalchemy.orm import Mapper, Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.interfaces import ONETOMANY
 
 from warroom.adapters.audit_log import insert_target, record_insert, snapshot
@@ -77,9 +78,45 @@ def insert_aggregate(session: Session, root: Any) -> bool:
             _insert_level(conn, level)
     for obj, after in audited:
         make_transient_to_detached(obj)
+        _empty_children(obj)
         if after is not None:
             record_insert(session, obj, insert_target(obj), after)
     session.add(root)  # and, by cascade, the children: persistent, nothing to flush
+    return True
+
+
+def _empty_children(obj: Any) -> None:
+    """A collection of children never touched on a new object is known to be empty (no
+    row could refer to a key that did not exist): loaded as such rather than left to a
+    query, so the aggregate can be read whole once its session is gone."""
+    state = inspect(obj)
+    unloaded = state.unloaded
+    for rel in state.mapper.relationships:
+        if rel.key in unloaded and _keyed_on_parent(rel):
+            set_committed_value(obj, rel.key, [] if rel.uselist else None)
+
+
+@cache
+def _keyed_on_parent(rel: Any) -> bool:
+    """Children that refer to their parent's own key (and nothing else does)."""
+    if rel.direction is not ONETOMANY or rel.secondary is not None:
+        return False
+    keys = set(rel.parent.local_table.primary_key.columns)
+    return all(parent_col in keys for parent_col, _ in rel.synchronize_pairs)
+
+
+def fully_loaded(root: Any) -> bool:
+    """Whether every attribute of the aggregate is in memory: it can then be read after
+    its session has closed, without a query."""
+    pending = [root]
+    while pending:
+        state = inspect(pending.pop())
+        if state.unloaded or state.expired:
+            return False
+        for rel in state.mapper.relationships:
+            value = state.dict.get(rel.key)
+            if value is not None:
+                pending.extend(value if rel.uselist else [value])
     return True
 
 

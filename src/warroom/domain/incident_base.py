@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from warroom.domain import events
@@ -162,7 +162,7 @@ def not_future(field: str, at: datetime, now: datetime, policy: Policy) -> datet
         raise InvalidInput(field, "needs a time zone, e.g. 2026-11-23T09:34:00Z")
     if at - now > timedelta(seconds=policy.limits.future_skew_seconds):
         raise InvalidInput(field, f"{at.isoformat()} is in the future")
-    return at
+    return at.astimezone(UTC)  # as stored: what is read back is what was written
 
 
 def clean_services(services: Iterable[str], limit: int) -> list[str]:

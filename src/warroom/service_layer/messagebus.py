@@ -9,8 +9,8 @@ effects (live page refreshes, cache invalidation).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
@@ -68,6 +68,9 @@ class Outcome:
     replayed: bool = False
     status_code: int | None = None
     response: str | None = None
+    # Incidents the command declared, as committed and wholly in memory (by reference): a
+    # response can be rendered from them instead of reading them back.
+    incidents: Mapping[str, Any] = field(default_factory=dict)
 
 
 class MessageBus:
@@ -119,6 +122,7 @@ class MessageBus:
                         key.principal, key.key, key.fingerprint, result, self.context.clock.now()
                     )
                 uow.commit()
+                whole = uow.whole_incidents()
         except IntegrityError:
             if key is None:
                 raise
@@ -129,7 +133,7 @@ class MessageBus:
                 raise
             return previous
         self._notify(events)
-        return Outcome(result=result)
+        return Outcome(result=result, incidents=whole)
 
     def _precheck(self, command: Command) -> Command:
         """Run the command's read-side check, if any, outside the write transaction: on

@@ -59,6 +59,11 @@ class UnitOfWork(abc.ABC):
             while incident.events:
                 yield incident.events.pop(0)
 
+    def whole_incidents(self) -> dict[str, Any]:
+        """The incidents this unit of work added that can be read once it has ended,
+        without a query (by reference); none by default."""
+        return {}
+
     def refresh_facts(  # noqa: B027 - optional hook
         self, policy: Policy, changes: list[dict[str, Any]] | None = None
     ) -> None:
@@ -113,6 +118,9 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
 
     def append_audit(self, **row: Any) -> None:
         self.audit.append(**row)
+
+    def whole_incidents(self) -> dict[str, Any]:
+        return dict(self.incidents.whole())
 
     def refresh_facts(self, policy: Policy, changes: list[dict[str, Any]] | None = None) -> None:
         self.incidents.flush_pending()

@@ -16,7 +16,7 @@ from warroom.domain.commands import Command
 from warroom.entrypoints.api.responses import JSONBytes, dumps
 from warroom.entrypoints.authorize import AccessDenied, authorize
 from warroom.service_layer import audit
-from warroom.service_layer.messagebus import IdempotencyKey
+from warroom.service_layer.messagebus import IdempotencyKey, Outcome
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from `warroom token create`.")
 
@@ -152,6 +152,20 @@ def execute(
     status_code: int = 200,
 ) -> JSONBytes:
     """Run a command (once per idempotency key) and answer with `render(result)`."""
+    return execute_outcome(
+        wr, command, key, lambda outcome: render(outcome.result), status_code=status_code
+    )
+
+
+def execute_outcome(
+    wr: Warroom,
+    command: Command,
+    key: IdempotencyKey | None,
+    render: Callable[[Outcome], Any],
+    *,
+    status_code: int = 200,
+) -> JSONBytes:
+    """`execute`, with the whole outcome given to `render` (what the command declared)."""
     outcome = wr.bus.handle_idempotent(command, key)
     if outcome.replayed and outcome.response is not None and outcome.status_code is not None:
         return JSONBytes(
@@ -159,7 +173,7 @@ def execute(
             status_code=outcome.status_code,
             headers={"Idempotent-Replayed": "true"},
         )
-    body = dumps(render(outcome.result))
+    body = dumps(render(outcome))
     if key is not None and not outcome.replayed:
         wr.bus.save_response(key, status_code, body.decode())
     headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None

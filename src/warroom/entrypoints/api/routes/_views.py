@@ -6,14 +6,22 @@ from typing import Any
 
 from warroom import queries
 from warroom.bootstrap import Warroom
+from warroom.domain.incident import Incident
 from warroom.service_layer.clock_views import pending_clocks
 from warroom.service_layer.views import incident_view, load_incident
 
 
-def incident_public(wr: Warroom, ref: str, **extra: Any) -> dict[str, Any]:
-    """The incident as IncidentPublic, read after the command committed."""
-    with wr.read_session() as session:
-        view = incident_view(load_incident(session, ref), wr.policy, wr.clock.now())
+def incident_public(
+    wr: Warroom, ref: str, whole: Incident | None = None, **extra: Any
+) -> dict[str, Any]:
+    """The incident as IncidentPublic, read after the command committed — or, when the
+    command declared it, from the committed aggregate still `whole` in memory (the same
+    values: nothing is left to load, times are kept in UTC as stored)."""
+    if whole is not None:
+        view = incident_view(whole, wr.policy, wr.clock.now())
+    else:
+        with wr.read_session() as session:
+            view = incident_view(load_incident(session, ref), wr.policy, wr.clock.now())
     view.update(extra)
     return view
 

@@ -11,10 +11,18 @@ from warroom import queries
 from warroom.domain import commands
 from warroom.domain.enums import Stage
 from warroom.entrypoints.api import schemas
-from warroom.entrypoints.api.deps import Idempotency, Reader, WarroomDep, Writer, execute
+from warroom.entrypoints.api.deps import (
+    Idempotency,
+    Reader,
+    WarroomDep,
+    Writer,
+    execute,
+    execute_outcome,
+)
 from warroom.entrypoints.api.openapi import CONFLICT, INVALID, MISSING
 from warroom.entrypoints.api.responses import JSONBytes
 from warroom.entrypoints.api.routes._views import incident_detail, incident_public
+from warroom.service_layer.messagebus import Outcome
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
 
@@ -51,10 +59,12 @@ def declare(
         by_admin=who.is_admin,
     )
 
-    def render(result: dict[str, Any]) -> dict[str, Any]:
-        return incident_public(wr, result["ref"], classification=result["classification"])
+    def render(outcome: Outcome) -> dict[str, Any]:
+        result = outcome.result
+        whole = outcome.incidents.get(result["ref"])
+        return incident_public(wr, result["ref"], whole, classification=result["classification"])
 
-    return execute(wr, command, key, render, status_code=201)
+    return execute_outcome(wr, command, key, render, status_code=201)
 
 
 @router.get("", response_model=schemas.IncidentsPublic)
