@@ -29,7 +29,10 @@ class ChangeTracker:
     def __init__(self, session: Session, jsonable: Any) -> None:
         self._jsonable = jsonable
         self._pending: list[tuple[str, Any, dict[str, Any], dict[str, Any]]] = []
-        self.core = CoreChanges(self.record, jsonable)
+        pending = self._pending
+        # Not `self.record`: a bound method kept by `core` would make the tracker a
+        # reference cycle, freed only by the cyclic garbage collector (see `unit_of_work`).
+        self.core = CoreChanges(lambda change: pending.append(("core", None, change, {})), jsonable)
         session.info[SESSION_KEY] = self.record
         session.info[PAUSE_KEY] = self.core
         # The session events are listened to once for every session (below); registering

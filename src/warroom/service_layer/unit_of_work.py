@@ -100,8 +100,10 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.incidents = IncidentRepository(self.session)
         self.idempotency = IdempotencyRepository(self.session)
         self.timers = TimerRepository(self.session, fresh=self.incidents.added)
+        incidents = self.incidents  # not `self`: a unit of work left in a reference cycle
+        # is freed only by the cyclic garbage collector, whose passes then stop the server
         self.outbox = OutboxRepository(
-            self.session, DrillMarks(self.session, lambda: self.incidents.seen)
+            self.session, DrillMarks(self.session, lambda: incidents.seen)
         )
         self.directory = DirectoryRepository(self.session)
         self.status = StatusRepository(self.session)
