@@ -18,7 +18,7 @@ from functools import cache
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import Connection, Select, bindparam, select
+from sqlalchemy import Connection, Select, bindparam, func, or_, select
 
 from warroom.adapters.orm.incidents import incident_services, incidents
 from warroom.adapters.visibility import seen_by_person
@@ -31,11 +31,12 @@ _SLACK = 1e-6
 
 
 @cache
-def _statements(mine: bool, after: bool) -> tuple[Select[Any], Select[Any]]:
+def _statements(mine: bool, after: bool, dialect: str) -> tuple[Select[Any], Select[Any]]:
     """(service pairs, titles) of the open incidents — with `mine`, of those a non-admin
     bound as `person` may see — numbered above the bound `after` when `after` is set.
-    Built once each: building the conditions and their cache keys cost as much as
-    running the queries."""
+    The pairs are only those whose service may match one of the bound `services`
+    (`_may_match`). Built once each: building the conditions and their cache keys cost
+    as much as running the queries."""
     conditions: list[Any] = [incidents.c.stage != Stage.CLOSED]
     if mine:
         conditions.append(seen_by_person(bindparam("person")))
@@ -44,9 +45,27 @@ def _statements(mine: bool, after: bool) -> tuple[Select[Any], Select[Any]]:
     pairs = (
         select(incident_services.c.incident_id, incident_services.c.service)
         .join(incidents, incidents.c.id == incident_services.c.incident_id)
-        .where(*conditions)
+        .where(*conditions, _may_match(incident_services.c.service, dialect))
     )
     return pairs, select(incidents.c.id, incidents.c.title).where(*conditions)
+
+
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _may_match(service: Any, dialect: str) -> Any:
+    """A superset, in SQL, of the services equal to one of the bound `services` (given
+    lower-cased and printable ASCII) once lower-cased by Python: a service of printable
+    ASCII only is folded in SQL, A-Z to a-z, which is what Python's `lower` does to it
+    (`lower()` on SQLite folds only ASCII, `translate` on PostgreSQL whatever the
+    locale); a service with any other character is always returned, and Python decides.
+    Reading every open incident's services to compare them in Python cost more than
+    the rest of the pre-check with a thousand open."""
+    wanted: Any = bindparam("services", expanding=True)
+    if dialect == "sqlite":
+        return or_(func.lower(service).in_(wanted), service.op("GLOB")("*[^ -~]*"))
+    folded = func.translate(service, _UPPER, _UPPER.lower())
+    return or_(folded.in_(wanted), service.op("~")("[^ -~]"))
 
 
 def title_bound(title: str, others: Sequence[str], threshold: float) -> list[int]:
@@ -77,7 +96,7 @@ def duplicate_candidates(
     given) that `find_duplicates` could report for a declaration of `title` on
     `services`, in number order."""
     mine = seen_by is not None and not seen_by.is_admin
-    pairs, titles = _statements(mine, after is not None)
+    pairs, titles = _statements(mine, after is not None, conn.dialect.name)
     params: dict[str, Any] = {}
     if mine and seen_by is not None:
         params["person"] = seen_by.name
@@ -86,7 +105,8 @@ def duplicate_candidates(
     ids: set[int] = set()
     wanted = {s.lower() for s in services}
     if wanted:
-        rows = conn.execute(pairs, params).all()
+        ascii_names = sorted(name for name in wanted if name.isascii() and name.isprintable())
+        rows = conn.execute(pairs, {**params, "services": ascii_names}).all()
         ids.update(number for number, service in rows if service.lower() in wanted)
     rows = conn.execute(titles, params).all()
     names = [normalise_title(other) for _, other in rows]
