@@ -134,15 +134,15 @@ class TimerRepository:
     ) -> list[tuple[str, str, datetime]]:
         """(key, kind, due_at) of live timers, soonest first (those still queued too); with
         `incident_ref`, among that incident's timers (see `cancel_prefix`)."""
-        stmt = select(timers.c.key, timers.c.kind, timers.c.due_at).where(
-            timers.c.dead_at.is_(None)
-        )
-        if prefix:
-            stmt = stmt.where(timers.c.key.startswith(prefix, autoescape=True))
-        if incident_ref is not None:
-            stmt = stmt.where(timers.c.incident_id == _incident_id(incident_ref))
         found: dict[str, tuple[str, str, datetime]] = {}
         if incident_ref is None or not self._is_fresh(incident_ref):
+            stmt = select(timers.c.key, timers.c.kind, timers.c.due_at).where(
+                timers.c.dead_at.is_(None)
+            )
+            if prefix:
+                stmt = stmt.where(timers.c.key.startswith(prefix, autoescape=True))
+            if incident_ref is not None:
+                stmt = stmt.where(timers.c.incident_id == _incident_id(incident_ref))
             # Timers are written here, by statements, never by the ORM's flush: nothing
             # pending in the session can change this answer, so do not force a flush.
             with self.session.no_autoflush:
