@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, Insert, Select, Table, func, insert, inspect, select
 from sqlalchemy.orm import Mapper, Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import UnmappedColumnError
 from sqlalchemy.orm.interfaces import ONETOMANY
 
 from warroom.adapters.audit_log import insert_target, record_insert, snapshot
@@ -193,9 +194,10 @@ def _columns(mapper: Mapper[Any]) -> tuple[tuple[Any, str], ...]:
     """(column, attribute) for every column the mapping writes."""
     out = []
     for column in mapper.local_table.columns:
-        prop = mapper._columntoproperty.get(column)
-        if prop is not None:
-            out.append((column, prop.key))
+        try:
+            out.append((column, mapper.get_property_by_column(column).key))
+        except UnmappedColumnError:  # excluded from the mapping: its default applies
+            continue
     return tuple(out)
 
 
