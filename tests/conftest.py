@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
@@ -183,6 +183,19 @@ class Api:
     def close(self) -> None:
         for client in [*self.clients.values(), self.anonymous]:
             client.close()
+
+
+@pytest.fixture
+def statements(wr: Warroom) -> Iterator[list[str]]:
+    """The SQL the write engine runs while the test does, whitespace collapsed."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(" ".join(statement.split()))
+
+    event.listen(wr.db.write, "before_cursor_execute", record)
+    yield seen
+    event.remove(wr.db.write, "before_cursor_execute", record)
 
 
 @pytest.fixture

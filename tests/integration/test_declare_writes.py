@@ -31,18 +31,6 @@ def _declare(title: str, **kw: Any) -> commands.DeclareIncident:
 
 
 @pytest.fixture
-def statements(wr: Warroom) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(" ".join(statement.split()))
-
-    event.listen(wr.db.write, "before_cursor_execute", record)
-    yield seen
-    event.remove(wr.db.write, "before_cursor_execute", record)
-
-
-@pytest.fixture
 def flushes() -> Iterator[list[int]]:
     """The number of new objects of each flush that had any."""
     seen: list[int] = []

@@ -16,7 +16,18 @@ from warroom.domain.access import AccessRole, Principal
 from warroom.domain.duplicates import Candidate, find_duplicates
 from warroom.domain.enums import Stage, Visibility
 
-SERVICES = ["auth", "Auth", "AUTH", "search", "DNS", "Überweisung", "überweisung", "\u212aafka", "kafka", "dns"]
+SERVICES = [
+    "auth",
+    "Auth",
+    "AUTH",
+    "search",
+    "DNS",
+    "Überweisung",
+    "überweisung",
+    "\u212aafka",
+    "kafka",
+    "dns",
+]
 
 
 def every_open(wr: Warroom, seen: set[int] | None) -> list[Candidate]:

@@ -11,11 +11,10 @@ incident's number and the rows' own ids.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.fakes import ManualClock
@@ -40,18 +39,6 @@ CHILD_TABLES = (
     "timeline_entries",
     "incident_services",
 )
-
-
-@pytest.fixture
-def statements(wr: Warroom) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(" ".join(statement.split()))
-
-    event.listen(wr.db.write, "before_cursor_execute", record)
-    yield seen
-    event.remove(wr.db.write, "before_cursor_execute", record)
 
 
 def _build(wr: Warroom, uow: SqlAlchemyUnitOfWork, clock: ManualClock) -> Incident:
