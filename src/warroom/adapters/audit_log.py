@@ -30,18 +30,21 @@ class ChangeTracker:
         self._jsonable = jsonable
         self._pending: list[tuple[str, Any, dict[str, Any], dict[str, Any]]] = []
         pending = self._pending
-        # Not `self.record`: a bound method kept by `core` would make the tracker a
-        # reference cycle, freed only by the cyclic garbage collector (see `unit_of_work`).
-        self.core = CoreChanges(lambda change: pending.append(("core", None, change, {})), jsonable)
-        session.info[SESSION_KEY] = self.record
+
+        def record(change: dict[str, Any]) -> None:
+            """Add a change made outside the ORM: `{entity, target, op, before, after}`."""
+            pending.append(("core", None, change, {}))
+
+        # A function of the list, not a bound method: kept by `core`, a bound method would
+        # make the tracker a reference cycle, freed only by the cyclic garbage collector
+        # (see `unit_of_work`).
+        self.record = record
+        self.core = CoreChanges(record, jsonable)
+        session.info[SESSION_KEY] = record
         session.info[PAUSE_KEY] = self.core
         # The session events are listened to once for every session (below); registering
         # listeners on each unit of work's session cost 7 % of a write request.
         session.info[TRACKER_KEY] = self
-
-    def record(self, change: dict[str, Any]) -> None:
-        """Add a change made outside the ORM: `{entity, target, op, before, after}`."""
-        self._pending.append(("core", None, change, {}))
 
     def inserted(self, obj: Any, target: str, after: dict[str, Any] | None = None) -> None:
         """A mapped object written by a statement instead of the flush: its insert, as the
@@ -49,7 +52,7 @@ class ChangeTracker:
         the statement, if they have changed since)."""
         table = inspect(obj).mapper.local_table.name
         if after is None:
-            after = self._columns(obj)
+            after = self.columns(obj)
         self.record(
             {"entity": table, "target": target, "op": "insert", "before": {}, "after": after}
         )
@@ -63,19 +66,16 @@ class ChangeTracker:
     def _before_flush(self, session: Session, _context: Any, _instances: Any) -> None:
         self.core.paused = True  # the flush's own statements are read from history here
         for obj in session.new:
-            self._pending.append(("insert", obj, {}, self._columns(obj)))
+            self._pending.append(("insert", obj, {}, self.columns(obj)))
         for obj in session.dirty:
             before, after = self._history(obj)
             if before or after:
                 self._pending.append(("update", obj, before, after))
         for obj in session.deleted:
-            self._pending.append(("delete", obj, self._columns(obj), {}))
+            self._pending.append(("delete", obj, self.columns(obj), {}))
 
     def columns(self, obj: Any) -> dict[str, Any]:
         """The object's columns as an insert records them."""
-        return self._columns(obj)
-
-    def _columns(self, obj: Any) -> dict[str, Any]:
         state = inspect(obj)
         values = {}
         for attr in state.mapper.column_attrs:
@@ -115,7 +115,7 @@ class ChangeTracker:
             if entry is None:
                 merged[slot] = {
                     "entity": table,
-                    "target": _key(obj),
+                    "target": target_of(obj),
                     "op": op,
                     "before": before,
                     "after": after,
@@ -170,12 +170,8 @@ def snapshot(session: Session, obj: Any) -> dict[str, Any] | None:
     return None if tracker is None else tracker.columns(obj)
 
 
-def insert_target(obj: Any) -> str:
+def target_of(obj: Any) -> str:
     """The audit's key of an object that has its identity (`INC-3`, `INC-3/17`)."""
-    return _key(obj)
-
-
-def _key(obj: Any) -> str:
     number = getattr(obj, "number", None)
     if type(obj).__name__ == "Incident" and isinstance(number, int):
         return f"INC-{number}"

@@ -26,7 +26,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import UnmappedColumnError
 from sqlalchemy.orm.interfaces import ONETOMANY
 
-from warroom.adapters.audit_log import insert_target, record_insert, snapshot
+from warroom.adapters.audit_log import record_insert, snapshot, target_of
 from warroom.adapters.core_changes import untracked
 
 _MISSING = object()
@@ -81,7 +81,7 @@ def insert_aggregate(session: Session, root: Any) -> bool:
         make_transient_to_detached(obj)
         _empty_children(obj)
         if after is not None:
-            record_insert(session, obj, insert_target(obj), after)
+            record_insert(session, obj, target_of(obj), after)
     session.add(root)  # and, by cascade, the children: persistent, nothing to flush
     return True
 
