@@ -4,11 +4,13 @@ duplicate; the rule applied to those finds exactly what it finds over every open
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
-from sqlalchemy import select, update
+import pytest
+from sqlalchemy import create_engine, select, update
 
 from tests.unit.test_duplicate_bounds import WORDS
-from warroom.adapters.duplicate_search import duplicate_candidates
+from warroom.adapters.duplicate_search import OpenTitles, duplicate_candidates, open_titles
 from warroom.adapters.orm.incidents import incidents
 from warroom.bootstrap import Warroom
 from warroom.domain import commands as c
@@ -97,3 +99,103 @@ def test_the_search_finds_what_the_rule_finds_over_every_open_incident(wr: Warro
                 assert len(narrowed) <= len(every_open(wr, visible))
                 reported += len(found)
     assert reported > 100
+
+
+def _visible_to_bob(wr: Warroom) -> set[int]:
+    with wr.db.read.connect() as conn:
+        return {
+            r.id
+            for r in conn.execute(
+                select(incidents.c.id, incidents.c.visibility, incidents.c.declared_by)
+            )
+            if r.visibility != Visibility.RESTRICTED or r.declared_by == "bob"
+        }
+
+
+def _close(wr: Warroom, number: int) -> None:
+    with wr.db.write.begin() as conn:  # set directly: the gates are not what is tested here
+        conn.execute(update(incidents).where(incidents.c.id == number).values(stage=Stage.CLOSED))
+
+
+def test_titles_kept_between_declarations_find_what_the_rule_finds(
+    wr: Warroom, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Declarations, closings and checks interleaved; the kept titles are looked at
+    before each check, as the pre-check does, and swept every third look."""
+    monkeypatch.setattr(OpenTitles, "SWEEP", 3)
+    kept = OpenTitles()
+    rng = random.Random(11)
+    titles: list[str] = []
+    open_numbers: list[int] = []
+    bob = Principal(name="bob", role=AccessRole.RESPONDER)
+    reported = 0
+    for n in range(150):
+        if titles and rng.random() < 0.3:
+            title = rng.choice(titles) + rng.choice(["", "!", " now", "s"])
+        else:
+            title = " ".join(rng.choices(WORDS, k=rng.randint(2, 6)))
+        titles.append(title)
+        ref = wr.bus.handle(
+            c.DeclareIncident(
+                title=title,
+                severity="sev3",
+                by=rng.choice(["alice", "bob"]),
+                services=tuple(rng.sample(SERVICES, rng.randint(0, 1))),
+                visibility=rng.choice([Visibility.INTERNAL, Visibility.RESTRICTED]),
+                force=True,
+            )
+        )["ref"]
+        last = int(ref.removeprefix("INC-"))
+        open_numbers.append(last)
+        if rng.random() < 0.25:
+            _close(wr, open_numbers.pop(rng.randrange(len(open_numbers))))
+        if n % 2:
+            continue
+        wanted = rng.choice(titles) if rng.random() < 0.6 else " ".join(rng.choices(WORDS, k=3))
+        for seen_by, visible in ((None, None), (bob, _visible_to_bob(wr))):
+            with wr.db.read.connect() as conn:
+                known = kept.look(conn)
+                narrowed = duplicate_candidates(
+                    conn, seen_by, title=wanted, services=[], threshold=0.85, known=known
+                )
+            assert known.through == last
+            expected = find_duplicates(
+                title=wanted,
+                services=[],
+                open_incidents=every_open(wr, visible),
+                threshold=0.85,
+            )
+            found = find_duplicates(
+                title=wanted, services=[], open_incidents=narrowed, threshold=0.85
+            )
+            assert found == expected, (wanted, n)
+            reported += len(found)
+    assert reported > 50
+    with wr.db.read.connect() as conn:
+        for _ in range(OpenTitles.SWEEP):
+            known = kept.look(conn)
+    # The sweep forgot every closed incident; nothing open was lost.
+    assert sorted(known.numbers) == sorted(open_numbers)
+
+
+def test_kept_titles_are_read_again_when_the_database_is_not_the_one_read(wr: Warroom) -> None:
+    for title in ("Search is slow", "Payments fail at checkout"):
+        wr.bus.handle(c.DeclareIncident(title=title, severity="sev3", by="alice"))
+    kept = OpenTitles()
+    with wr.db.read.connect() as conn:
+        assert kept.look(conn).names == ["search is slow", "payments fail at checkout"]
+    # As if another database had been put in its place: the last incident read differs.
+    with wr.db.write.begin() as conn:
+        conn.execute(update(incidents).where(incidents.c.id == 2).values(title="Email bounces"))
+    with wr.db.read.connect() as conn:
+        known = kept.look(conn)
+    assert known.names == ["search is slow", "email bounces"]
+    assert known.through == 2
+
+
+def test_each_database_keeps_its_own_titles(wr: Warroom, tmp_path: Path) -> None:
+    assert open_titles(wr.db.read) is open_titles(wr.db.read)
+    other = create_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    assert open_titles(other) is not open_titles(wr.db.read)
+    assert open_titles(create_engine("sqlite://")) is None  # each connection its own database
+    other.dispose()

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from warroom.adapters.duplicate_search import duplicate_candidates
+from warroom.adapters.duplicate_search import duplicate_candidates, open_titles
 from warroom.adapters.repository import last_number
 from warroom.domain import commands
 from warroom.domain.access import AccessRole, Principal
@@ -57,14 +57,17 @@ def precheck_declaration(
     declared since (usually none)."""
     if cmd.force or cmd.duplicates_checked_through is not None:
         return cmd
-    # The number first: an incident committed between the two reads is checked again.
-    through = last_number(conn)
+    titles = open_titles(conn.engine)
+    known = None if titles is None else titles.look(conn)
+    # The number first: an incident committed after the titles were read is checked again.
+    through = last_number(conn) if known is None else known.through
     candidates = duplicate_candidates(
         conn,
         _declarer(cmd),
         title=cmd.title,
         services=cmd.services,
         threshold=ctx.policy.duplicate_title_similarity,
+        known=known,
     )
     _refuse_duplicates(cmd, candidates, ctx)
     return replace(cmd, duplicates_checked_through=through)
