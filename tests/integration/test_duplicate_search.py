@@ -10,7 +10,13 @@ import pytest
 from sqlalchemy import create_engine, select, update
 
 from tests.unit.test_duplicate_bounds import WORDS
-from warroom.adapters.duplicate_search import OpenTitles, duplicate_candidates, open_titles
+from warroom.adapters.duplicate_search import (
+    EDITS,
+    OpenIncidents,
+    duplicate_candidates,
+    open_incidents,
+)
+from warroom.adapters.orm.base import counters
 from warroom.adapters.orm.incidents import incidents
 from warroom.bootstrap import Warroom
 from warroom.domain import commands as c
@@ -117,27 +123,31 @@ def _close(wr: Warroom, number: int) -> None:
         conn.execute(update(incidents).where(incidents.c.id == number).values(stage=Stage.CLOSED))
 
 
-def test_titles_kept_between_declarations_find_what_the_rule_finds(
+def test_what_is_kept_between_declarations_finds_what_the_rule_finds(
     wr: Warroom, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Declarations, closings and checks interleaved; the kept titles are looked at
-    before each check, as the pre-check does, and swept every third look."""
-    monkeypatch.setattr(OpenTitles, "SWEEP", 3)
-    kept = OpenTitles()
+    """Declarations, edits of titles and services, closings and checks interleaved; what
+    is kept is looked at before each check, as the pre-check does, and swept every third
+    look."""
+    monkeypatch.setattr(OpenIncidents, "SWEEP", 3)
+    kept = OpenIncidents()
     rng = random.Random(11)
     titles: list[str] = []
     open_numbers: list[int] = []
     bob = Principal(name="bob", role=AccessRole.RESPONDER)
     reported = 0
-    for n in range(150):
+    edits = 0
+
+    def some_title() -> str:
         if titles and rng.random() < 0.3:
-            title = rng.choice(titles) + rng.choice(["", "!", " now", "s"])
-        else:
-            title = " ".join(rng.choices(WORDS, k=rng.randint(2, 6)))
-        titles.append(title)
+            return rng.choice(titles) + rng.choice(["", "!", " now", "s"])
+        return " ".join(rng.choices(WORDS, k=rng.randint(2, 6)))
+
+    for n in range(150):
+        titles.append(some_title())
         ref = wr.bus.handle(
             c.DeclareIncident(
-                title=title,
+                title=titles[-1],
                 severity="sev3",
                 by=rng.choice(["alice", "bob"]),
                 services=tuple(rng.sample(SERVICES, rng.randint(0, 1))),
@@ -149,39 +159,71 @@ def test_titles_kept_between_declarations_find_what_the_rule_finds(
         open_numbers.append(last)
         if rng.random() < 0.25:
             _close(wr, open_numbers.pop(rng.randrange(len(open_numbers))))
+        if rng.random() < 0.2:  # an edit of an open incident, through the bus
+            changes: dict[str, object] = (
+                {"title": some_title()}
+                if rng.random() < 0.5
+                else {"services": rng.sample(SERVICES, rng.randint(0, 2))}
+            )
+            target = f"INC-{rng.choice(open_numbers)}"
+            wr.bus.handle(c.EditIncident(ref=target, by="alice", changes=changes))
+            edits += 1
         if n % 2:
             continue
         wanted = rng.choice(titles) if rng.random() < 0.6 else " ".join(rng.choices(WORDS, k=3))
+        services = rng.sample(SERVICES, rng.randint(0, 2))
         for seen_by, visible in ((None, None), (bob, _visible_to_bob(wr))):
             with wr.db.read.connect() as conn:
                 known = kept.look(conn)
                 narrowed = duplicate_candidates(
-                    conn, seen_by, title=wanted, services=[], threshold=0.85, known=known
+                    conn, seen_by, title=wanted, services=services, threshold=0.85, known=known
                 )
             assert known.through == last
             expected = find_duplicates(
                 title=wanted,
-                services=[],
+                services=services,
                 open_incidents=every_open(wr, visible),
                 threshold=0.85,
             )
             found = find_duplicates(
-                title=wanted, services=[], open_incidents=narrowed, threshold=0.85
+                title=wanted, services=services, open_incidents=narrowed, threshold=0.85
             )
-            assert found == expected, (wanted, n)
+            assert found == expected, (wanted, services, n)
             reported += len(found)
     assert reported > 50
+    assert edits > 20
     with wr.db.read.connect() as conn:
-        for _ in range(OpenTitles.SWEEP):
+        for _ in range(OpenIncidents.SWEEP):
             known = kept.look(conn)
     # The sweep forgot every closed incident; nothing open was lost.
     assert sorted(known.numbers) == sorted(open_numbers)
+    assert set().union(*known.services.values()) <= set(open_numbers)
 
 
-def test_kept_titles_are_read_again_when_the_database_is_not_the_one_read(wr: Warroom) -> None:
+def test_an_edit_is_counted_and_what_is_kept_read_again(wr: Warroom) -> None:
+    for title in ("Search is slow", "Payments fail at checkout", "Email bounces"):
+        wr.bus.handle(c.DeclareIncident(title=title, severity="sev3", by="alice"))
+    kept = OpenIncidents()
+    with wr.db.read.connect() as conn:
+        assert kept.look(conn).names == [
+            "search is slow",
+            "payments fail at checkout",
+            "email bounces",
+        ]
+    wr.bus.handle(c.EditIncident(ref="INC-1", by="alice", changes={"title": "Search times out"}))
+    wr.bus.handle(c.EditIncident(ref="INC-2", by="alice", changes={"services": ["Pay"]}))
+    wr.bus.handle(c.EditIncident(ref="INC-3", by="alice", changes={"summary": "Only this"}))
+    with wr.db.read.connect() as conn:
+        assert conn.scalar(select(counters.c.value).where(counters.c.name == EDITS)) == 2
+        known = kept.look(conn)
+    assert known.names == ["search times out", "payments fail at checkout", "email bounces"]
+    assert known.services == {"pay": frozenset({2})}
+
+
+def test_what_is_kept_is_read_again_when_the_database_is_not_the_one_read(wr: Warroom) -> None:
     for title in ("Search is slow", "Payments fail at checkout"):
         wr.bus.handle(c.DeclareIncident(title=title, severity="sev3", by="alice"))
-    kept = OpenTitles()
+    kept = OpenIncidents()
     with wr.db.read.connect() as conn:
         assert kept.look(conn).names == ["search is slow", "payments fail at checkout"]
     # As if another database had been put in its place: the last incident read differs.
@@ -194,8 +236,8 @@ def test_kept_titles_are_read_again_when_the_database_is_not_the_one_read(wr: Wa
 
 
 def test_each_database_keeps_its_own_titles(wr: Warroom, tmp_path: Path) -> None:
-    assert open_titles(wr.db.read) is open_titles(wr.db.read)
+    assert open_incidents(wr.db.read) is open_incidents(wr.db.read)
     other = create_engine(f"sqlite:///{tmp_path / 'other.db'}")
-    assert open_titles(other) is not open_titles(wr.db.read)
-    assert open_titles(create_engine("sqlite://")) is None  # each connection its own database
+    assert open_incidents(other) is not open_incidents(wr.db.read)
+    assert open_incidents(create_engine("sqlite://")) is None  # each connection its own database
     other.dispose()

@@ -10,23 +10,27 @@ The bound is InDel similarity, 2·LCS/(|a|+|b|): difflib's matching blocks form 
 subsequence of the two titles, so its ratio never exceeds it. The rule then runs on
 those few, so its answer is the same as over every open incident.
 
-The titles themselves are kept between declarations (`OpenTitles`, one per database a
+What is compared is kept between declarations (`OpenIncidents`, one per database a
 process opened): reading and normalising every open title again on each declaration was
-a fifth of its cost with 1,500 open.
+a fifth of its cost with 1,500 open, and finding the services in SQL (folded, unindexed)
+another twentieth.
 """
 
 from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import Connection, Engine, Select, bindparam, func, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from warroom.adapters.orm.base import counters
 from warroom.adapters.orm.incidents import incident_services, incidents
 from warroom.adapters.visibility import seen_by_person
 from warroom.domain.access import Principal
@@ -92,39 +96,48 @@ def title_bound(title: str, others: Sequence[str], threshold: float) -> list[int
 
 @dataclass(frozen=True)
 class Known:
-    """What `OpenTitles` knew at one look: every incident open and numbered up to
-    `through` is among `numbers` (with its normalised title at the same index in `names`),
-    and perhaps some since closed."""
+    """What `OpenIncidents` knew at one look: every incident open and numbered up to
+    `through` is among `numbers`, with its normalised title at the same index in `names`
+    and its number under each of its lower-cased services in `services`; so perhaps are
+    some since closed."""
 
     numbers: Sequence[int]
     names: Sequence[str]
+    services: Mapping[str, frozenset[int]]
     through: int
 
 
-class OpenTitles:
-    """The normalised titles of the open incidents, by number, kept between declarations.
+_NOTHING = Known((), (), {}, 0)
+EDITS = "incident_edit"  # the counter of edits to incidents' titles and services
 
-    A title never changes once declared and a closed incident never reopens, so what was
-    read stays true except that some of it closes. Each look reads only the incidents
-    numbered above the last one seen — numbers are handed out and committed in order
-    (`IncidentRepository.next_number` holds the counter's row until the commit) — and
-    every `SWEEP` looks the numbers still open are read to forget the closed. What a look
-    returns is thus a superset of the open incidents up to its `through`: the candidates
-    found in it are read back with their stage and visibility (`duplicate_candidates`),
-    so a closed one kept a little longer is never reported.
 
-    Only committed rows are read (a look runs on a connection of its own, never inside a
-    write transaction, whose rows could still roll back). A database emptied under a
-    running process is noticed — the incident numbered `through` is gone or has another
-    title — and everything is read again.
+class OpenIncidents:
+    """The open incidents' normalised titles and services, by number, kept between
+    declarations.
+
+    A closed incident never reopens, and titles and services change only by an edit, which
+    counts itself in the `counters` table in its own transaction (`count_edit`, from
+    `IncidentRepository.flush_pending`). So each look reads only the incidents numbered
+    above the last one seen — numbers are handed out and committed in order
+    (`IncidentRepository.next_number` holds the counter's row until the commit) — with
+    the count of edits alongside; when the count has moved, everything is read again.
+    Every `SWEEP` looks the numbers still open are read to forget the closed. What a look
+    returns is thus a superset of the open incidents up to its `through`, as they are: the
+    candidates found in it are read back with their stage and visibility
+    (`duplicate_candidates`), so a closed or hidden one is never reported.
+
+    A look runs on a connection of its own, never inside a write transaction, whose rows
+    could still roll back. A database emptied under a running process is noticed too —
+    the incident numbered `through` is gone or has another title — and read again.
     """
 
     SWEEP = 64
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._known = Known((), (), 0)
+        self._known = _NOTHING
         self._anchor = ""  # the title of incident `through`
+        self._edits = 0
         self._looks = 0
 
     def look(self, conn: Connection) -> Known:
@@ -132,54 +145,87 @@ class OpenTitles:
         with self._lock:
             known = self._known
             rows = conn.execute(since, {"through": known.through}).all()
+            first = rows[0] if rows else None
             if known.through and (
-                not rows or rows[0].id != known.through or rows[0].title != self._anchor
+                first is None
+                or first.id != known.through
+                or first.title != self._anchor
+                or (first.edits or 0) != self._edits
             ):
-                known = Known((), (), 0)
+                known = _NOTHING
                 rows = conn.execute(since, {"through": 0}).all()
             fresh = [r for r in rows if r.id > known.through]
             if fresh:
                 opened = [r for r in fresh if r.stage != Stage.CLOSED]
+                services = dict(known.services)
+                for r in opened:
+                    for name in {s.lower() for s in r.services}:
+                        services[name] = services.get(name, frozenset()) | {r.id}
                 known = Known(
                     [*known.numbers, *(r.id for r in opened)],
                     [*known.names, *(normalise_title(r.title) for r in opened)],
+                    services,
                     fresh[-1].id,
                 )
-                self._anchor = fresh[-1].title
+                self._anchor, self._edits = fresh[-1].title, fresh[-1].edits or 0
             self._looks += 1
             if self._looks % self.SWEEP == 0 and known.numbers:
                 open_now = set(conn.scalars(still_open, {"through": known.through}))
-                kept = [i for i, n in enumerate(known.numbers) if n in open_now]
-                if len(kept) < len(known.numbers):
-                    known = Known(
-                        [known.numbers[i] for i in kept],
-                        [known.names[i] for i in kept],
-                        known.through,
-                    )
+                if not open_now.issuperset(known.numbers):
+                    known = _only(known, open_now)
             self._known = known  # replaced, never changed in place: a caller's copy holds
             return known
 
 
-_registry: weakref.WeakKeyDictionary[Engine, OpenTitles] = weakref.WeakKeyDictionary()
+def _only(known: Known, numbers: set[int]) -> Known:
+    kept = [i for i, n in enumerate(known.numbers) if n in numbers]
+    services = {name: found & numbers for name, found in known.services.items()}
+    return Known(
+        [known.numbers[i] for i in kept],
+        [known.names[i] for i in kept],
+        {name: found for name, found in services.items() if found},
+        known.through,
+    )
+
+
+_registry: weakref.WeakKeyDictionary[Engine, OpenIncidents] = weakref.WeakKeyDictionary()
 _registry_lock = threading.Lock()
 
 
-def open_titles(engine: Engine) -> OpenTitles | None:
-    """The `OpenTitles` of the database `engine` opens; None for an in-memory SQLite
+def open_incidents(engine: Engine) -> OpenIncidents | None:
+    """The `OpenIncidents` of the database `engine` opens; None for an in-memory SQLite
     database, where a connection may not see what another wrote."""
     if engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:"):
         return None
     with _registry_lock:
         found = _registry.get(engine)
         if found is None:
-            found = _registry[engine] = OpenTitles()
+            found = _registry[engine] = OpenIncidents()
         return found
+
+
+def count_edit(conn: Connection) -> None:
+    """Count an edit of an incident's title or services, in the editing transaction."""
+    dialect_insert = sqlite_insert if conn.dialect.name == "sqlite" else pg_insert
+    upsert = dialect_insert(counters).values(name=EDITS, value=1)
+    conn.execute(
+        upsert.on_conflict_do_update(
+            index_elements=[counters.c.name], set_={"value": counters.c.value + 1}
+        )
+    )
 
 
 @cache
 def _known_statements() -> tuple[Select[Any], Select[Any]]:
+    edits = select(counters.c.value).where(counters.c.name == EDITS).scalar_subquery()
     since = (
-        select(incidents.c.id, incidents.c.title, incidents.c.stage)
+        select(
+            incidents.c.id,
+            incidents.c.title,
+            incidents.c.stage,
+            incidents.c.services,
+            edits.label("edits"),
+        )
         .where(incidents.c.id >= bindparam("through"))
         .order_by(incidents.c.id)
     )
@@ -223,27 +269,29 @@ def duplicate_candidates(
 ) -> list[Candidate]:
     """The open incidents (visible to `seen_by` when given; numbered above `after` when
     given) that `find_duplicates` could report for a declaration of `title` on
-    `services`, in number order. The titles compared are those of `known` when given
-    (and `after` is not), else read here."""
+    `services`, in number order. What is compared is `known` when given (and `after` is
+    not), else read here."""
     mine = seen_by is not None and not seen_by.is_admin
-    pairs, titles = _statements(mine, after is not None, conn.dialect.name)
     params: dict[str, Any] = {}
     if mine and seen_by is not None:
         params["person"] = seen_by.name
-    if after is not None:
-        params["after"] = after
     ids: set[int] = set()
     wanted = {s.lower() for s in services}
-    if wanted:
-        ascii_names = sorted(name for name in wanted if name.isascii() and name.isprintable())
-        rows = conn.execute(pairs, {**params, "services": ascii_names}).all()
-        ids.update(number for number, service in rows if service.lower() in wanted)
-    if known is None or after is not None:
-        rows = conn.execute(titles, params).all()
-        numbers: Sequence[int] = [number for number, _ in rows]
-        names: Sequence[str] = [normalise_title(other) for _, other in rows]
-    else:
+    if known is not None and after is None:
+        for name in wanted:
+            ids.update(known.services.get(name, ()))
         numbers, names = known.numbers, known.names
+    else:
+        pairs, titles = _statements(mine, after is not None, conn.dialect.name)
+        if after is not None:
+            params["after"] = after
+        if wanted:
+            ascii_names = sorted(n for n in wanted if n.isascii() and n.isprintable())
+            rows = conn.execute(pairs, {**params, "services": ascii_names}).all()
+            ids.update(number for number, service in rows if service.lower() in wanted)
+        rows = conn.execute(titles, params).all()
+        numbers = [number for number, _ in rows]
+        names = [normalise_title(other) for _, other in rows]
     ids.update(numbers[i] for i in title_bound(normalise_title(title), names, threshold))
     if not ids:
         return []

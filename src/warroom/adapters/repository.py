@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, lazyload
 
 from warroom.adapters.audit_log import record_insert
 from warroom.adapters.core_changes import untracked
-from warroom.adapters.duplicate_search import duplicate_candidates
+from warroom.adapters.duplicate_search import count_edit, duplicate_candidates
 from warroom.adapters.orm.auth import idempotency_keys, incident_members
 from warroom.adapters.orm.base import counters
 from warroom.adapters.orm.incidents import incident_services, incidents, timeline_entries
@@ -43,6 +43,7 @@ class IncidentRepository:
         self.session = session
         self.seen: list[Incident] = []
         self._services: dict[int, list[str]] = {}
+        self._titles: dict[int, str] = {}
         self._added: dict[int, Incident] = {}
         self._written: set[int] = set()  # of those, the ones written by statement
 
@@ -163,6 +164,7 @@ class IncidentRepository:
         if incident not in self.seen:
             self.seen.append(incident)
             self._services[id(incident)] = [] if fresh else list(incident.services)
+            self._titles[id(incident)] = incident.title
 
     def flush_pending(self) -> None:
         """Write the new timeline entries and the service index of every touched incident."""
@@ -180,9 +182,14 @@ class IncidentRepository:
         self.session.flush()  # a new incident's row first: its entries refer to it
         if entries:
             self._insert_entries(entries)
+        edited = False
         for incident in self.seen:
+            if incident.title != self._titles[id(incident)]:
+                edited = edited or incident.number not in self._added
+                self._titles[id(incident)] = incident.title
             before = self._services[id(incident)]
             if before != incident.services:
+                edited = edited or incident.number not in self._added
                 if incident.number not in self._added:  # a new one has no rows to replace
                     self.session.execute(
                         delete(incident_services).where(
@@ -195,6 +202,8 @@ class IncidentRepository:
                         [{"incident_id": incident.number, "service": s} for s in incident.services],
                     )
                 self._services[id(incident)] = list(incident.services)
+        if edited:  # what the duplicate check compares has changed (`OpenIncidents`)
+            count_edit(self.session.connection())
 
     def _insert_entries(self, entries: list[TimelineEntry]) -> None:
         """Timeline entries are only ever appended: written by statement, their ids

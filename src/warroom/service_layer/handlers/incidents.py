@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from warroom.adapters.duplicate_search import duplicate_candidates, open_titles
+from warroom.adapters.duplicate_search import duplicate_candidates, open_incidents
 from warroom.adapters.repository import last_number
 from warroom.domain import commands
 from warroom.domain.access import AccessRole, Principal
@@ -57,8 +57,8 @@ def precheck_declaration(
     declared since (usually none)."""
     if cmd.force or cmd.duplicates_checked_through is not None:
         return cmd
-    titles = open_titles(conn.engine)
-    known = None if titles is None else titles.look(conn)
+    kept = open_incidents(conn.engine)
+    known = None if kept is None else kept.look(conn)
     # The number first: an incident committed after the titles were read is checked again.
     through = last_number(conn) if known is None else known.through
     candidates = duplicate_candidates(
