@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime
 
 import pytest
 
 from warroom.adapters.markdown import to_html
 from warroom.adapters.rate_limit import TokenBuckets
-from warroom.adapters.redaction import REDACTED, scrub, scrub_text, sensitive_name
+from warroom.adapters.redaction import (
+    _VALUE_PATTERNS,
+    REDACTED,
+    _replacement,
+    scrub,
+    scrub_text,
+    sensitive_name,
+)
 from warroom.domain.commands import AddTimelineEntry, DeclareIncident
 from warroom.domain.enums import EntryKind
 from warroom.service_layer import audit
@@ -124,3 +132,29 @@ def test_jsonable_covers_every_shape_a_command_holds() -> None:
     assert len(out["7"]) == audit.MAX_TEXT + 1 and out["api_key"] == ""
     assert isinstance(out["klass"], str)
     assert audit.jsonable(value)["items"][0]["password"] == "p4ss"
+
+
+def _every_pattern(text: str) -> str:
+    """`scrub_text` without its quick test for hints: every pattern applied."""
+    for pattern in _VALUE_PATTERNS:
+        text = pattern.sub(_replacement(pattern), text)
+    return text
+
+
+def test_the_quick_test_for_hints_never_lets_a_secret_through() -> None:
+    """Texts built from the pieces the patterns look for, in every case and with the
+    characters Unicode folds to ASCII letters (Kelvin sign, long s, dotless i): whatever
+    a pattern would hide, `scrub_text` hides."""
+    rng = random.Random(3)
+    pieces = [
+        "Bearer ", "bAsIc ", "BEARER\t", "ba\u017fic ", "bearer ", "BAS\u0130C ", "bas\u0131c ",
+        "whsec_", "WHSEC_", "xoxb-", "XOXB-", "wr_", "://", "u:p@", "?token=", "&KEY=",
+        "abcdefghijklmnop", "0123456789", " ", "/", "=", "\u212a", "\u00e9", "\u2014",
+    ]  # fmt: skip
+    hidden = 0
+    for _ in range(5000):
+        text = "".join(rng.choices(pieces, k=rng.randint(1, 8)))
+        expected = _every_pattern(text)
+        assert scrub_text(text) == expected, text
+        hidden += expected != text
+    assert hidden > 1000  # the texts do hold secrets often

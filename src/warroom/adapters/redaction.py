@@ -33,8 +33,22 @@ _VALUE_PATTERNS = (
 
 
 # Every value pattern needs one of these; text without any is returned at once (the
-# audit log scrubs every command's fields, so the common case must be cheap).
-_HINTS = re.compile(r"bearer|basic|whsec_|xox|wr_|://|=", re.IGNORECASE)
+# audit log scrubs every command's fields and every row a command writes, so the common
+# case must be cheap: substring tests, about ten times faster than one case-insensitive
+# regular expression over the text).
+_CASE_SENSITIVE_HINTS = ("=", "://", "wr_", "xox", "whsec_")
+_CASELESS_HINTS = re.compile(r"bearer|basic", re.IGNORECASE)
+
+
+def _hinted(text: str) -> bool:
+    """Whether `text` holds something one of `_VALUE_PATTERNS` needs."""
+    for hint in _CASE_SENSITIVE_HINTS:
+        if hint in text:
+            return True
+    if text.isascii():  # where lower() folds exactly as IGNORECASE does
+        low = text.lower()
+        return "bearer" in low or "basic" in low
+    return _CASELESS_HINTS.search(text) is not None
 
 
 @cache
@@ -45,7 +59,7 @@ def sensitive_name(name: str) -> bool:
 
 def scrub_text(text: str) -> str:
     """`text` with credential-looking substrings replaced."""
-    if not _HINTS.search(text):
+    if not _hinted(text):
         return text
     for pattern in _VALUE_PATTERNS:
         if pattern.search(text):
@@ -59,6 +73,9 @@ def _replacement(pattern: re.Pattern[str]) -> str:
     return REDACTED
 
 
+_PLAIN = frozenset({int, float, bool})
+
+
 def scrub(value: Any, depth: int = 0) -> Any:
     """A copy of `value` with secrets hidden: by key name in mappings, by shape in strings."""
     if depth > 8:
@@ -66,12 +83,18 @@ def scrub(value: Any, depth: int = 0) -> Any:
     if isinstance(value, str):
         return scrub_text(value)
     if isinstance(value, Mapping):
-        return {
-            k: REDACTED
-            if isinstance(k, str) and sensitive_name(k) and v not in (None, "")
-            else scrub(v, depth + 1)
-            for k, v in value.items()
-        }
+        out = {}
+        for k, v in value.items():
+            kind = type(v)
+            if isinstance(k, str) and sensitive_name(k) and v not in (None, ""):
+                out[k] = REDACTED
+            elif kind is str:
+                out[k] = scrub_text(v)
+            elif v is None or kind in _PLAIN:  # the common cases, without the checks below
+                out[k] = v
+            else:
+                out[k] = scrub(v, depth + 1)
+        return out
     if isinstance(value, list | tuple):
         return type(value)(scrub(v, depth + 1) for v in value)
     return value
