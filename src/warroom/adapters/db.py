@@ -16,6 +16,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from warroom.adapters import core_changes
@@ -29,6 +30,7 @@ class Database:
     url: str
     write: Engine
     read: Engine
+    writers: WriterQueue | None = None  # SQLite: this process's queue for the write slot
 
     @property
     def is_sqlite(self) -> bool:
@@ -43,6 +45,9 @@ class Database:
             self.read.dispose()
 
 
+BUSY_TIMEOUT_MS = 30_000
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # The driver's own transaction handling is switched off: SQLAlchemy emits BEGIN.
     dbapi_connection.isolation_level = None
@@ -50,7 +55,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
@@ -95,12 +100,25 @@ class FifoLock:
                 return True  # handed over between the timeout and here
             return False
 
+    def try_acquire(self) -> bool:
+        """Take the lock if it is free (then nobody waits for it); never wait."""
+        with self._mutex:
+            if self._held:
+                return False
+            self._held = True
+            return True
+
     def release(self) -> None:
         with self._mutex:
             if self._waiters:
                 self._waiters.popleft().release()
             else:
                 self._held = False
+
+
+class SlotBusy(Exception):
+    """Another process holds the database's write lock; the write must wait for it, which
+    the caller that took the slot ahead (`WriterQueue.take_if_free`) may not do."""
 
 
 class WriterQueue:
@@ -121,18 +139,51 @@ class WriterQueue:
     def __init__(self, timeout: float) -> None:
         self.timeout = timeout
         self._lock = FifoLock()
+        self._taken = threading.local()  # a slot taken ahead by this thread (`take_if_free`)
+
+    def take_if_free(self) -> bool:
+        """Take the write slot for this thread's next write transaction if no one holds or
+        waits for it; never wait. The transaction's BEGIN then uses it; `drop_if_unused`
+        gives it back if none began."""
+        if self._lock.try_acquire():
+            self._taken.slot = True
+            return True
+        return False
+
+    def drop_if_unused(self) -> None:
+        if getattr(self._taken, "slot", False):
+            self._taken.slot = False
+            self._lock.release()
 
     def begin(self, conn: Any) -> None:
         info = conn.connection.info
+        ahead = False
         if not info.get(self.KEY):
-            if not self._lock.acquire(timeout=self.timeout):
+            if getattr(self._taken, "slot", False):
+                self._taken.slot, ahead = False, True
+            elif not self._lock.acquire(timeout=self.timeout):
                 raise sqlite3.OperationalError(
                     f"database is locked: no write slot within {self.timeout:.0f} s"
                 )
             info[self.KEY] = True
         # Take the write lock at BEGIN: a deferred transaction that reads and then writes
         # fails at once with SQLITE_BUSY when another writer got there first.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        if not ahead:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        # A slot taken ahead is used where waiting is not allowed (on the event loop):
+        # another process holding the database's lock makes this BEGIN fail at once
+        # rather than wait in SQLite's busy handler, and the caller waits elsewhere.
+        dbapi = conn.connection.dbapi_connection
+        dbapi.execute("PRAGMA busy_timeout=0")
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY:
+                raise SlotBusy from exc
+            raise
+        finally:
+            dbapi.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
     def release(self, _dbapi_connection: Any, record: Any, *_args: Any) -> None:
         if record is not None and record.info.pop(self.KEY, False):
@@ -167,9 +218,10 @@ def open_database(url: str, *, pool_size: int = 10) -> Database:
             engines.append(engine)
         write, read = engines
         core_changes.install(write)  # the audit sees the units of work's Core statements
-        WriterQueue(timeout=30).attach(write)
+        writers = WriterQueue(timeout=30)
+        writers.attach(write)
         event.listen(read, "begin", _begin_deferred)
-        return Database(url=url, write=write, read=read)
+        return Database(url=url, write=write, read=read, writers=writers)
     engine = create_engine(
         url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, json_deserializer=json_loads
     )

@@ -19,15 +19,15 @@ import re
 
 import structlog
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from warroom.adapters.db import SlotBusy
 from warroom.bootstrap import Warroom
 from warroom.domain.access import Permission, Principal
 from warroom.domain.errors import DomainError
 from warroom.entrypoints.api import problems, schemas
-from warroom.entrypoints.api.deps import TokenCache, cached_bearer
+from warroom.entrypoints.api.deps import TokenCache, cached_bearer, run_write
 from warroom.entrypoints.api.limits import PATH_SEGMENT_MAX
 from warroom.entrypoints.api.routes.record import write_entry
 from warroom.entrypoints.authorize import AccessDenied, authorize
@@ -66,7 +66,7 @@ class WriteLane:
             await self.app(scope, _replay(body, not complete, receive), send)
             return
         audit.identify(principal.name, str(principal.role))
-        response = await run_in_threadpool(self._write, principal, match.group(1), entry, scope)
+        response = await run_write(self.wr, self._write, principal, match.group(1), entry, scope)
         await response(scope, receive, send)
 
     def _writer(self, scope: Scope) -> tuple[Principal, int] | None:
@@ -115,6 +115,8 @@ class WriteLane:
         try:
             authorize(self.wr, principal, Permission.WRITE, {"ref": ref})
             return write_entry(self.wr, ref, entry, principal, None)
+        except SlotBusy:  # taken ahead on the event loop: `run_write` goes to a thread
+            raise
         except DomainError as exc:
             return problems.domain_problem(exc, path)
         except AccessDenied as exc:

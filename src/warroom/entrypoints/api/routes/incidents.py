@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import StringConstraints
+from starlette.concurrency import run_in_threadpool
 
 from warroom import queries
 from warroom.domain import commands
@@ -18,6 +19,7 @@ from warroom.entrypoints.api.deps import (
     Writer,
     execute,
     execute_outcome,
+    run_write,
 )
 from warroom.entrypoints.api.openapi import CONFLICT, INVALID, MISSING
 from warroom.entrypoints.api.responses import JSONBytes
@@ -36,7 +38,7 @@ router = APIRouter(prefix="/incidents", tags=["incidents"])
         **INVALID,
     },
 )
-def declare(
+async def declare(
     body: schemas.IncidentCreate, wr: WarroomDep, who: Writer, key: Idempotency
 ) -> JSONBytes:
     """Declare an incident; 409 with the open candidates when it looks like a duplicate."""
@@ -64,7 +66,9 @@ def declare(
         whole = outcome.incidents.get(result["ref"])
         return incident_public(wr, result["ref"], whole, classification=result["classification"])
 
-    return execute_outcome(wr, command, key, render, status_code=201)
+    if key is not None:  # a replay's answer is saved in a second transaction
+        return await run_in_threadpool(execute_outcome, wr, command, key, render, status_code=201)
+    return await run_write(wr, execute_outcome, wr, command, key, render, status_code=201)
 
 
 @router.get("", response_model=schemas.IncidentsPublic)
