@@ -3,6 +3,8 @@ sleeping busy handler; the slot is held from BEGIN until the connection is hande
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import threading
 import time
 from pathlib import Path
@@ -141,3 +143,70 @@ def test_a_waiter_that_gives_up_leaves_the_queue() -> None:
     assert not lock._waiters
     lock.release()
     assert lock.acquire(timeout=0.01)  # nobody was handed a slot they no longer wait for
+
+
+def test_threads_and_the_event_loop_wait_in_one_line() -> None:
+    """Coroutines waiting on an event loop and threads queue in the order they came; a
+    coroutine waits without holding up its loop (another coroutine runs meanwhile)."""
+    lock = FifoLock()
+    assert lock.acquire(timeout=1)
+    order: list[str] = []
+    ticks: list[int] = []
+
+    async def coroutine(name: str) -> None:
+        assert await lock.acquire_async(timeout=5)
+        order.append(name)
+        lock.release()
+
+    async def ticking(until: asyncio.Event) -> None:
+        while not until.is_set():
+            ticks.append(1)
+            await asyncio.sleep(0.001)
+
+    def queued(n: int) -> None:
+        deadline = time.monotonic() + 5
+        while len(lock._waiters) < n:
+            assert time.monotonic() < deadline
+            time.sleep(0.001)
+
+    async def main() -> None:
+        done = asyncio.Event()
+        clock = asyncio.create_task(ticking(done))
+        first = asyncio.create_task(coroutine("loop 1"))
+        await asyncio.to_thread(queued, 1)
+        thread = threading.Thread(target=lambda: _take_and_note(lock, 2, order))  # type: ignore[arg-type]
+        thread.start()
+        await asyncio.to_thread(queued, 2)
+        second = asyncio.create_task(coroutine("loop 3"))
+        await asyncio.to_thread(queued, 3)
+        before = len(ticks)
+        await asyncio.sleep(0.05)
+        assert len(ticks) > before  # the loop ran while its coroutines waited
+        lock.release()
+        await asyncio.wait_for(asyncio.gather(first, second), 5)
+        await asyncio.to_thread(thread.join, 5)
+        done.set()
+        await clock
+
+    asyncio.run(main())
+    assert order == ["loop 1", 2, "loop 3"]
+    assert lock.acquire(timeout=0.01)
+
+
+def test_a_coroutine_that_gives_up_or_is_cancelled_passes_the_slot_on() -> None:
+    lock = FifoLock()
+    assert lock.acquire(timeout=1)
+
+    async def main() -> None:
+        assert not await lock.acquire_async(timeout=0.05)  # timed out while in line
+        assert not lock._waiters
+        waiting = asyncio.create_task(lock.acquire_async(timeout=5))
+        await asyncio.sleep(0.01)
+        lock.release()  # handed over to `waiting`, which is cancelled before it runs
+        waiting.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await waiting
+        await asyncio.sleep(0.01)  # the hand-over reaches the loop
+
+    asyncio.run(main())
+    assert lock.acquire(timeout=0.5)  # passed on, not lost with the cancelled waiter

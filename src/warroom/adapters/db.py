@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
+import sys
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -75,13 +78,15 @@ class FifoLock:
     `threading.Lock` promises no order: a thread that has just released it may take it
     again, and any of the waiters may be woken first, so under steady concurrent writes one
     request can lose the race many times running while others pass it. Here each waiter
-    waits on its own lock, and a release hands ownership straight to the oldest waiter.
+    is woken on its own, and a release hands ownership straight to the oldest waiter. A
+    waiter is a thread (`acquire`) or a coroutine of an event loop (`acquire_async`), which
+    waits without holding up its loop; both queue in the same line.
     """
 
     def __init__(self) -> None:
         self._mutex = threading.Lock()
         self._held = False
-        self._waiters: deque[threading.Lock] = deque()
+        self._waiters: deque[Callable[[], None]] = deque()  # each hands the lock to one
 
     def acquire(self, timeout: float) -> bool:
         with self._mutex:
@@ -90,15 +95,52 @@ class FifoLock:
                 return True
             waiter = threading.Lock()
             waiter.acquire()
-            self._waiters.append(waiter)
+            self._waiters.append(waiter.release)
         if waiter.acquire(timeout=timeout):
             return True  # handed over by `release`: still held, now by this thread
         with self._mutex:
             try:
-                self._waiters.remove(waiter)
+                self._waiters.remove(waiter.release)
             except ValueError:
                 return True  # handed over between the timeout and here
             return False
+
+    async def acquire_async(self, timeout: float) -> bool:
+        loop = asyncio.get_running_loop()
+        with self._mutex:
+            if not self._held:
+                self._held = True
+                return True
+            handed: asyncio.Future[None] = loop.create_future()
+
+            def hand() -> None:  # under `release`'s mutex, from any thread
+                loop.call_soon_threadsafe(self._hand, handed)
+
+            self._waiters.append(hand)
+        try:
+            async with asyncio.timeout(timeout):
+                await handed
+            return True
+        except (asyncio.CancelledError, TimeoutError):
+            with self._mutex:
+                try:
+                    self._waiters.remove(hand)
+                    waiting = True
+                except ValueError:
+                    waiting = False  # handed over: `_hand` passes it on, or it is ours
+            if not waiting and handed.done() and not handed.cancelled():
+                self.release()  # ours, but no one will use it
+            elif not waiting:
+                handed.cancel()  # `_hand` has yet to run: it passes the lock on
+            if isinstance(sys.exc_info()[1], TimeoutError):
+                return False
+            raise
+
+    def _hand(self, handed: asyncio.Future[None]) -> None:
+        if handed.cancelled():
+            self.release()  # its waiter gave up: the next one in line
+        else:
+            handed.set_result(None)
 
     def try_acquire(self) -> bool:
         """Take the lock if it is free (then nobody waits for it); never wait."""
@@ -111,7 +153,7 @@ class FifoLock:
     def release(self) -> None:
         with self._mutex:
             if self._waiters:
-                self._waiters.popleft().release()
+                self._waiters.popleft()()
             else:
                 self._held = False
 
@@ -149,6 +191,15 @@ class WriterQueue:
             self._taken.slot = True
             return True
         return False
+
+    async def take_in_turn(self) -> None:
+        """`take_if_free`, for the event loop's thread: wait in line for the slot without
+        holding up the loop."""
+        if not await self._lock.acquire_async(timeout=self.timeout):
+            raise sqlite3.OperationalError(
+                f"database is locked: no write slot within {self.timeout:.0f} s"
+            )
+        self._taken.slot = True
 
     def drop_if_unused(self) -> None:
         if getattr(self._taken, "slot", False):

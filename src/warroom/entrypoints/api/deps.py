@@ -147,19 +147,22 @@ Idempotency = Annotated[IdempotencyKey | None, Depends(idempotency_key)]
 
 
 async def run_write(wr: Warroom, write: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run `write` (a command, start to finish) on the event loop when this process's
-    SQLite write slot is free, else in the thread pool.
+    """Run `write` (a command of one transaction, start to finish) on the event loop, in
+    its turn for this process's SQLite write slot.
 
     On SQLite writes go one at a time anyway, and a thread pool hop and the threads'
     handing the interpreter lock to and fro cost a timeline note as much as the note
-    itself (notes alone, four clients: 1.84 → 0.98 ms of server CPU each). Taken ahead
-    (`WriterQueue.take_if_free`), the slot is free only when no other write holds or
-    waits for it, so the loop never waits for one: if another process holds the
-    database's lock (`SlotBusy`), nothing was written and the write goes to a thread,
-    where it may wait. PostgreSQL writes always go to a thread: they wait on the network.
-    Only for writes of one transaction (the idempotent replay's second one may wait)."""
+    itself (notes alone, four clients: 1.84 → 0.98 ms of server CPU each). The loop waits
+    in line for the slot without being held up (`WriterQueue.take_in_turn`, in the same
+    first-come-first-served line as the threads' writes: the worker's timers, routes
+    still in the thread pool), so it never waits for another write. If another process
+    holds the database's lock (`SlotBusy`), nothing was written and the write goes to a
+    thread, where it may wait. PostgreSQL writes always go to a thread: they wait on the
+    network. Not for an idempotent request, whose answer is saved in a second
+    transaction."""
     writers = wr.db.writers
-    if writers is not None and writers.take_if_free():
+    if writers is not None:
+        await writers.take_in_turn()
         try:
             return write(*args, **kwargs)
         except SlotBusy:
