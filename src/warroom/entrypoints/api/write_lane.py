@@ -4,7 +4,8 @@ in the token cache and may write, whose body is plainly valid JSON of the docume
 and which carries no `Idempotency-Key`, is run here through the same function as the
 documented route (`routes.record.write_entry`), without the routing table, the dependency
 machinery and the middleware stack of the rest of the app (on this path they cost more than
-the command itself).
+the command itself). On SQLite the write runs on the event loop in its turn for the write
+slot (`deps.run_write`), elsewhere in the thread pool.
 
 The caller is checked with the same `authorize` as every route and named to the audit log
 the same way; the domain's refusals get the same problem details (`problems.domain_problem`).
