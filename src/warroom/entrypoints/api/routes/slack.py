@@ -14,6 +14,7 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, HTTPException, Request
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from warroom.adapters import chat_state, slack_signature
 from warroom.adapters.orm.incidents import incidents
@@ -94,7 +95,8 @@ async def slash_command(request: Request, wr: WarroomDep) -> dict[str, Any]:
     """`/inc log …`, `/inc stage identified`, `/inc status` … typed in a Slack channel."""
     body, sig = await verified_body(request, wr)
     form = {k: v[0] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()}
-    reply = _run(
+    reply = await run_in_threadpool(  # a command: never on the event loop (`deps.run_write`)
+        _run,
         wr,
         form.get("text", ""),
         form.get("channel_name", ""),
@@ -118,7 +120,8 @@ async def interactivity(request: Request, wr: WarroomDep) -> dict[str, Any]:
         raise HTTPException(
             422, "payload: expected a block_actions payload with an action"
         ) from None
-    reply = _run(
+    reply = await run_in_threadpool(
+        _run,
         wr,
         str(action.get("value", "")),
         str(channel.get("name", "")),
