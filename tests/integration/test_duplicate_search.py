@@ -57,22 +57,9 @@ def test_the_search_finds_what_the_rule_finds_over_every_open_incident(wr: Warro
         else:
             title = " ".join(rng.choices(WORDS, k=rng.randint(2, 6)))
         titles.append(title)
-        ref = wr.bus.handle(
-            c.DeclareIncident(
-                title=title,
-                severity="sev3",
-                by=rng.choice(["alice", "bob"]),
-                services=tuple(rng.sample(SERVICES, rng.randint(0, 2))),
-                visibility=rng.choice([Visibility.INTERNAL, Visibility.RESTRICTED]),
-                force=True,
-            )
-        )["ref"]
-        if n % 7 == 0:  # closed (set directly: the gates are not what is tested here)
-            with wr.db.write.begin() as conn:
-                number = int(ref.removeprefix("INC-"))
-                conn.execute(
-                    update(incidents).where(incidents.c.id == number).values(stage=Stage.CLOSED)
-                )
+        number = _declare_any(wr, rng, title, services=2)
+        if n % 7 == 0:
+            _close(wr, number)
     bob = Principal(name="bob", role=AccessRole.RESPONDER)
     with wr.db.read.connect() as conn:  # internal ones, and the restricted ones he declared
         bobs = {
@@ -105,6 +92,22 @@ def test_the_search_finds_what_the_rule_finds_over_every_open_incident(wr: Warro
                 assert len(narrowed) <= len(every_open(wr, visible))
                 reported += len(found)
     assert reported > 100
+
+
+def _declare_any(wr: Warroom, rng: random.Random, title: str, *, services: int) -> int:
+    """Declare `title` by alice or bob, internal or restricted, on up to `services` of
+    `SERVICES`, duplicates allowed; its number."""
+    ref = wr.bus.handle(
+        c.DeclareIncident(
+            title=title,
+            severity="sev3",
+            by=rng.choice(["alice", "bob"]),
+            services=tuple(rng.sample(SERVICES, rng.randint(0, services))),
+            visibility=rng.choice([Visibility.INTERNAL, Visibility.RESTRICTED]),
+            force=True,
+        )
+    )["ref"]
+    return int(ref.removeprefix("INC-"))
 
 
 def _visible_to_bob(wr: Warroom) -> set[int]:
@@ -145,17 +148,7 @@ def test_what_is_kept_between_declarations_finds_what_the_rule_finds(
 
     for n in range(150):
         titles.append(some_title())
-        ref = wr.bus.handle(
-            c.DeclareIncident(
-                title=titles[-1],
-                severity="sev3",
-                by=rng.choice(["alice", "bob"]),
-                services=tuple(rng.sample(SERVICES, rng.randint(0, 1))),
-                visibility=rng.choice([Visibility.INTERNAL, Visibility.RESTRICTED]),
-                force=True,
-            )
-        )["ref"]
-        last = int(ref.removeprefix("INC-"))
+        last = _declare_any(wr, rng, titles[-1], services=1)
         open_numbers.append(last)
         if rng.random() < 0.25:
             _close(wr, open_numbers.pop(rng.randrange(len(open_numbers))))
