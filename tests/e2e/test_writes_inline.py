@@ -54,8 +54,8 @@ def _note(api: Api, ref: str, text: str) -> Any:
 def _slot_free(wr: Warroom) -> bool:
     writers = wr.db.writers
     assert writers is not None
-    if writers.take_if_free():
-        writers.drop_if_unused()
+    if writers._lock.acquire(timeout=0):  # never waits: in line only if someone holds it
+        writers._lock.release()
         return True
     return False
 

@@ -142,14 +142,6 @@ class FifoLock:
         else:
             handed.set_result(None)
 
-    def try_acquire(self) -> bool:
-        """Take the lock if it is free (then nobody waits for it); never wait."""
-        with self._mutex:
-            if self._held:
-                return False
-            self._held = True
-            return True
-
     def release(self) -> None:
         with self._mutex:
             if self._waiters:
@@ -160,7 +152,7 @@ class FifoLock:
 
 class SlotBusy(Exception):
     """Another process holds the database's write lock; the write must wait for it, which
-    the caller that took the slot ahead (`WriterQueue.take_if_free`) may not do."""
+    the caller that took the slot ahead (`WriterQueue.take_in_turn`) may not do."""
 
 
 class WriterQueue:
@@ -181,20 +173,12 @@ class WriterQueue:
     def __init__(self, timeout: float) -> None:
         self.timeout = timeout
         self._lock = FifoLock()
-        self._taken = threading.local()  # a slot taken ahead by this thread (`take_if_free`)
-
-    def take_if_free(self) -> bool:
-        """Take the write slot for this thread's next write transaction if no one holds or
-        waits for it; never wait. The transaction's BEGIN then uses it; `drop_if_unused`
-        gives it back if none began."""
-        if self._lock.try_acquire():
-            self._taken.slot = True
-            return True
-        return False
+        self._taken = threading.local()  # a slot taken ahead by this thread (`take_in_turn`)
 
     async def take_in_turn(self) -> None:
-        """`take_if_free`, for the event loop's thread: wait in line for the slot without
-        holding up the loop."""
+        """Take the write slot for the next write transaction of the event loop's thread,
+        waiting in line without holding up the loop. That transaction's BEGIN then uses it
+        (and may raise `SlotBusy`); `drop_if_unused` gives it back if none began."""
         if not await self._lock.acquire_async(timeout=self.timeout):
             raise sqlite3.OperationalError(
                 f"database is locked: no write slot within {self.timeout:.0f} s"
