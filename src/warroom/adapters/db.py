@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-import sys
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -121,20 +120,25 @@ class FifoLock:
             async with asyncio.timeout(timeout):
                 await handed
             return True
-        except (asyncio.CancelledError, TimeoutError):
-            with self._mutex:
-                try:
-                    self._waiters.remove(hand)
-                    waiting = True
-                except ValueError:
-                    waiting = False  # handed over: `_hand` passes it on, or it is ours
-            if not waiting and handed.done() and not handed.cancelled():
-                self.release()  # ours, but no one will use it
-            elif not waiting:
-                handed.cancel()  # `_hand` has yet to run: it passes the lock on
-            if isinstance(sys.exc_info()[1], TimeoutError):
-                return False
+        except TimeoutError:
+            self._give_up(hand, handed)
+            return False
+        except asyncio.CancelledError:
+            self._give_up(hand, handed)
             raise
+
+    def _give_up(self, hand: Callable[[], None], handed: asyncio.Future[None]) -> None:
+        """A coroutine stops waiting: out of the line, or the lock it was handed passed on."""
+        with self._mutex:
+            try:
+                self._waiters.remove(hand)
+                return
+            except ValueError:
+                pass  # handed over: `_hand` passes it on, or it is already ours
+        if handed.done() and not handed.cancelled():
+            self.release()  # ours, but no one will use it
+        else:
+            handed.cancel()  # `_hand` has yet to run: it passes the lock on
 
     def _hand(self, handed: asyncio.Future[None]) -> None:
         if handed.cancelled():
