@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import threading
 import time
 from pathlib import Path
@@ -210,3 +211,49 @@ def test_a_coroutine_that_gives_up_or_is_cancelled_passes_the_slot_on() -> None:
 
     asyncio.run(main())
     assert lock.acquire(timeout=0.5)  # passed on, not lost with the cancelled waiter
+
+
+def test_threads_and_coroutines_share_the_slot_one_at_a_time_under_load() -> None:
+    """Three threads and six coroutines take and give back the slot for a second and a
+    half, with random holds and pauses: never two holders, nobody left waiting."""
+    lock = FifoLock()
+    stop = time.monotonic() + 1.5
+    holders: list[int] = []
+    taken = {"thread": 0, "loop": 0}
+
+    def taking(who: str) -> None:
+        holders.append(1)
+        assert len(holders) == 1, "two holders at once"
+        taken[who] += 1
+
+    def thread(seed: int) -> None:
+        rng = random.Random(seed)
+        while time.monotonic() < stop:
+            assert lock.acquire(timeout=5)
+            taking("thread")
+            time.sleep(rng.random() * 0.001)  # holding it
+            holders.pop()
+            lock.release()
+            time.sleep(rng.random() * 0.001)
+
+    async def coroutine(seed: int) -> None:
+        rng = random.Random(seed)
+        while time.monotonic() < stop:
+            assert await lock.acquire_async(timeout=5)
+            taking("loop")
+            await asyncio.sleep(rng.random() * 0.001)  # holding it, the loop running on
+            holders.pop()
+            lock.release()
+            await asyncio.sleep(rng.random() * 0.001)
+
+    async def main() -> None:
+        threads = [threading.Thread(target=thread, args=(n,)) for n in range(3)]
+        for each in threads:
+            each.start()
+        await asyncio.wait_for(asyncio.gather(*(coroutine(10 + n) for n in range(6))), 30)
+        for each in threads:
+            await asyncio.to_thread(each.join, 30)
+
+    asyncio.run(main())
+    assert taken["thread"] > 100 and taken["loop"] > 100
+    assert lock.acquire(timeout=0.01)  # free at the end
