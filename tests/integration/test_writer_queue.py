@@ -257,3 +257,43 @@ def test_threads_and_coroutines_share_the_slot_one_at_a_time_under_load() -> Non
     asyncio.run(main())
     assert taken["thread"] > 100 and taken["loop"] > 100
     assert lock.acquire(timeout=0.01)  # free at the end
+
+
+def test_code_on_the_loop_that_blocks_for_the_slot_goes_before_the_loops_coroutines() -> None:
+    """A thread holds the slot and a coroutine waits for it; then code running on the same
+    loop (a cache miss verifying a token, say) blocks for the slot. Behind the coroutine it
+    would wait for ever (the coroutine cannot run while the loop's thread is blocked); it
+    goes first, and the coroutine follows."""
+    lock = FifoLock()
+    held, go = threading.Event(), threading.Event()
+    order: list[str] = []
+
+    def holder() -> None:
+        assert lock.acquire(timeout=1)
+        held.set()
+        go.wait(5)
+        lock.release()
+
+    async def coroutine() -> None:
+        assert await lock.acquire_async(timeout=5)
+        order.append("coroutine")
+        lock.release()
+
+    async def main() -> None:
+        thread = threading.Thread(target=holder)
+        thread.start()
+        await asyncio.to_thread(held.wait, 5)
+        waiting = asyncio.create_task(coroutine())
+        await asyncio.sleep(0.01)  # the coroutine is in line
+        assert len(lock._waiters) == 1
+        threading.Timer(0.1, go.set).start()
+        started = time.monotonic()
+        assert lock.acquire(timeout=3)  # blocking, on the loop's thread
+        order.append("blocking")
+        assert time.monotonic() - started < 2
+        lock.release()
+        await asyncio.wait_for(waiting, 5)
+        await asyncio.to_thread(thread.join, 5)
+
+    asyncio.run(main())
+    assert order == ["blocking", "coroutine"]

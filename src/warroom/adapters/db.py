@@ -79,27 +79,41 @@ class FifoLock:
     request can lose the race many times running while others pass it. Here each waiter
     is woken on its own, and a release hands ownership straight to the oldest waiter. A
     waiter is a thread (`acquire`) or a coroutine of an event loop (`acquire_async`), which
-    waits without holding up its loop; both queue in the same line.
+    waits without holding up its loop; both queue in the same line. One exception to the
+    order: a thread that blocks while running an event loop (code on the loop that writes
+    without `acquire_async`) goes before that loop's coroutines, which could not run while
+    it waits — behind them it would wait for ever.
     """
 
     def __init__(self) -> None:
         self._mutex = threading.Lock()
         self._held = False
-        self._waiters: deque[Callable[[], None]] = deque()  # each hands the lock to one
+        # Each entry hands the lock to one waiter; with the loop a coroutine waits on.
+        self._waiters: deque[tuple[Callable[[], None], asyncio.AbstractEventLoop | None]] = deque()
 
     def acquire(self, timeout: float) -> bool:
+        try:
+            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
         with self._mutex:
             if not self._held:
                 self._held = True
                 return True
             waiter = threading.Lock()
             waiter.acquire()
-            self._waiters.append(waiter.release)
+            entry = (waiter.release, None)
+            place = len(self._waiters)
+            if running is not None:
+                place = next(
+                    (n for n, (_, loop) in enumerate(self._waiters) if loop is running), place
+                )
+            self._waiters.insert(place, entry)
         if waiter.acquire(timeout=timeout):
             return True  # handed over by `release`: still held, now by this thread
         with self._mutex:
             try:
-                self._waiters.remove(waiter.release)
+                self._waiters.remove(entry)
             except ValueError:
                 return True  # handed over between the timeout and here
             return False
@@ -115,23 +129,24 @@ class FifoLock:
             def hand() -> None:  # under `release`'s mutex, from any thread
                 loop.call_soon_threadsafe(self._hand, handed)
 
-            self._waiters.append(hand)
+            entry = (hand, loop)
+            self._waiters.append(entry)
         try:
             async with asyncio.timeout(timeout):
                 await handed
             return True
         except TimeoutError:
-            self._give_up(hand, handed)
+            self._give_up(entry, handed)
             return False
         except asyncio.CancelledError:
-            self._give_up(hand, handed)
+            self._give_up(entry, handed)
             raise
 
-    def _give_up(self, hand: Callable[[], None], handed: asyncio.Future[None]) -> None:
+    def _give_up(self, entry: Any, handed: asyncio.Future[None]) -> None:
         """A coroutine stops waiting: out of the line, or the lock it was handed passed on."""
         with self._mutex:
             try:
-                self._waiters.remove(hand)
+                self._waiters.remove(entry)
                 return
             except ValueError:
                 pass  # handed over: `_hand` passes it on, or it is already ours
@@ -149,7 +164,8 @@ class FifoLock:
     def release(self) -> None:
         with self._mutex:
             if self._waiters:
-                self._waiters.popleft()()
+                hand, _loop = self._waiters.popleft()
+                hand()
             else:
                 self._held = False
 

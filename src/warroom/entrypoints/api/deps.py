@@ -81,7 +81,10 @@ async def current_principal(
     token = credentials.credentials
     principal = cache.get(token)
     if principal is None:
-        principal = wr.tokens.verify(token, wr.clock.now())
+        # In the thread pool: the token store is read on the write engine (SQLite: in the
+        # write slot's line, where code blocking the event loop could wait for ever behind
+        # the loop's own writes, `deps.run_write`).
+        principal = await run_in_threadpool(wr.tokens.verify, token, wr.clock.now())
         if principal is None:
             raise HTTPException(
                 401,
