@@ -13,7 +13,16 @@ from pathlib import Path
 
 import warroom.entrypoints
 
-RUNS_A_COMMAND = {"handle", "handle_idempotent", "handle_in", "execute", "execute_outcome", "_run"}
+# Names of calls that run a command, or (`verify`: the token store) read on the write engine.
+RUNS_A_COMMAND = {
+    "handle",
+    "handle_idempotent",
+    "handle_in",
+    "execute",
+    "execute_outcome",
+    "_run",
+    "verify",
+}
 ROOT = Path(warroom.entrypoints.__file__).parent
 
 
