@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import uvloop
 
+from bench import core_ab
 from bench import core_split as cs
 from bench import run_core as rc
 
@@ -28,13 +27,7 @@ from bench import run_core as rc
 def one(root: Path, incidents: int, notes: int) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         url = rc.fresh_database("sqlite", Path(tmp))
-        prepare = (
-            f"import sys; sys.path[:0] = [{str(root / 'src')!r}, {str(root)!r}]; "
-            f"from bench import run_core; print(run_core.prepare({url!r}))"
-        )
-        token = subprocess.run(
-            [sys.executable, "-c", prepare], capture_output=True, text=True, cwd=root, check=True
-        ).stdout.strip()
+        token = core_ab.token(root, url)  # migrated and given a token by that checkout
         port = rc.free_port()
         proc = rc.serve(url, port, Path(tmp) / "server.log", root)
         try:
