@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from warroom.adapters import core_changes
+from warroom.adapters.wal_checkpoints import BACKSTOP_PAGES, Checkpointer
 from warroom.domain.policy import Policy
 
 
@@ -33,6 +34,7 @@ class Database:
     write: Engine
     read: Engine
     writers: WriterQueue | None = None  # SQLite: this process's queue for the write slot
+    checkpointer: Checkpointer | None = None  # SQLite file: its log's checkpoints
 
     @property
     def is_sqlite(self) -> bool:
@@ -42,6 +44,8 @@ class Database:
         return sessionmaker(bind=self.write, expire_on_commit=False)
 
     def dispose(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.close()
         self.write.dispose()
         if self.read is not self.write:
             self.read.dispose()
@@ -194,6 +198,8 @@ class WriterQueue:
         self.timeout = timeout
         self._lock = FifoLock()
         self._taken = threading.local()  # a slot taken ahead by this thread (`take_in_turn`)
+        # Called by the slot's holder after each write transaction, before giving it back.
+        self.on_release: Callable[[], None] | None = None
 
     async def take_in_turn(self) -> None:
         """Take the write slot for the next write transaction of the event loop's thread,
@@ -242,7 +248,11 @@ class WriterQueue:
 
     def release(self, _dbapi_connection: Any, record: Any, *_args: Any) -> None:
         if record is not None and record.info.pop(self.KEY, False):
-            self._lock.release()
+            try:
+                if self.on_release is not None:
+                    self.on_release()
+            finally:
+                self._lock.release()
 
     def attach(self, engine: Engine) -> None:
         event.listen(engine, "begin", self.begin)
@@ -252,6 +262,10 @@ class WriterQueue:
 
 def _begin_deferred(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN")
+
+
+def _checkpoint_backstop(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
 
 
 def open_database(url: str, *, pool_size: int = 10) -> Database:
@@ -276,7 +290,13 @@ def open_database(url: str, *, pool_size: int = 10) -> Database:
         writers = WriterQueue(timeout=30)
         writers.attach(write)
         event.listen(read, "begin", _begin_deferred)
-        return Database(url=url, write=write, read=read, writers=writers)
+        checkpointer = None
+        if parsed.database and parsed.database != ":memory:":
+            # Commits no longer checkpoint the log; a thread does (`wal_checkpoints`).
+            event.listen(write, "connect", _checkpoint_backstop)
+            checkpointer = Checkpointer(parsed.database)
+            writers.on_release = checkpointer.wrote
+        return Database(url=url, write=write, read=read, writers=writers, checkpointer=checkpointer)
     engine = create_engine(
         url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, json_deserializer=json_loads
     )
