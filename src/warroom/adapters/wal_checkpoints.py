@@ -7,17 +7,19 @@ By default SQLite checkpoints inside a commit: the transaction that takes the lo
 waiting for the slot behind it.
 
 Here the write engine's connections only checkpoint past `BACKSTOP_PAGES` (a safety
-net), and every `every` write transactions:
+net), and:
 
-1. a `Checkpointer` thread copies the log into the database beside the writers
-   (`PASSIVE` takes no write lock: SQLite copies what was committed when it began while
-   new commits go on appending, and never waits), in SQLite's C code without the
-   interpreter lock, so the event loop serves requests meanwhile;
-2. the next write transaction, as it ends and before it gives the write slot back, copies
-   the few pages committed during step 1 (`wrote`). No writer runs then, so the whole
-   log is in the database and the transaction after it starts the log again from its
-   beginning; the thread never holds the slot itself, which would make the writes queued
-   for it wait for the thread to be scheduled and to get the interpreter lock.
+1. every `every` write transactions a `Checkpointer` thread copies the log into the
+   database beside the writers (`PASSIVE` takes no write lock: SQLite copies what was
+   committed when it began while new commits go on appending, and never waits), in
+   SQLite's C code without the interpreter lock, so the event loop serves requests
+   meanwhile. Copies are frequent, so each is short;
+2. once the log is `restart_pages` long, the next write transaction, as it ends and before
+   it gives the write slot back, copies the few pages committed since the thread's last
+   copy (`wrote`). No writer runs then, so the whole log is in the database and the
+   transaction after it starts the log again from its beginning. The thread never holds
+   the slot itself: the writes queued behind it would wait for the thread to be
+   scheduled and to get the interpreter lock.
 
 A checkpoint that fails or cannot copy everything (a reader still on older pages,
 another process checkpointing) is logged or simply tried again at the next round; the
@@ -37,21 +39,23 @@ BACKSTOP_PAGES = 20_000
 
 
 class Checkpointer:
-    """Checkpoints the SQLite file at `path`: the bulk from a daemon thread, started at the
-    first round (short-lived processes never start it) and stopped by `close`, the rest
-    by the write slot's holder."""
+    """Checkpoints the SQLite file at `path`: copies from a daemon thread, started at the
+    first copy (short-lived processes never start it) and stopped by `close`; the tail
+    before the log starts again by the write slot's holder."""
 
-    def __init__(self, path: str, *, every: int = 100) -> None:
+    def __init__(self, path: str, *, every: int = 50, restart_pages: int = 2_000) -> None:
         self.path = path
-        self.every = every
-        self.rounds = 0  # rounds completed (both steps), for tests and benchmarks
-        self.complete = 0  # rounds that left the whole log in the database
-        self.pages = 0  # the log's length in pages at the end of the last round
-        self.by_thread = 0  # pages copied back when the thread's steps ended, summed
-        self.by_writes = 0  # pages the writes' ends added to that, summed
-        self._bulk = 0  # pages the thread had copied when its step ended
+        self.every = every  # write transactions between the thread's copies
+        self.restart_pages = restart_pages  # a log this long is started again
+        self.copies = 0  # the thread's copies (for tests and benchmarks)
+        self.rounds = 0  # tails copied at the end of a write so that the log starts again
+        self.complete = 0  # of those, the ones that left the whole log in the database
+        self.pages = 0  # the log's length in pages at the last tail
+        self.by_thread = 0  # pages copied by the thread
+        self.by_writes = 0  # pages copied at the end of a write
+        self._copied = 0  # pages of the current log copied so far
         self._count = 0
-        self._tail_due = False  # step 1 done: the next write's end does step 2
+        self._tail_due = False  # the next write's end copies the rest
         self._wake = threading.Event()
         self._closed = False
         self._guard = threading.Lock()
@@ -66,24 +70,25 @@ class Checkpointer:
         self._count += 1
         if self._count >= self.every:
             self._count = 0
-            self._start_round()
+            self._wake_thread()
 
     def _finish(self) -> None:
         try:
             if self._tail is None:
                 self._tail = _connect(self.path)
-            row = self._tail.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        except sqlite3.Error as exc:  # the write itself is committed; the next round retries
+            _busy, pages, copied = self._tail.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        except sqlite3.Error as exc:  # the write itself is committed; a later copy retries
             log.warning("wal checkpoint of %s failed: %s", self.path, exc)
             return
-        _busy, pages, copied = row
         self.rounds += 1
         self.pages = pages
-        self.by_writes += max(0, copied - self._bulk)
+        self.by_writes += max(0, copied - self._copied)
+        self._copied = copied
         if copied == pages:
             self.complete += 1
+            self._copied = 0  # the next write starts the log again
 
-    def _start_round(self) -> None:
+    def _wake_thread(self) -> None:
         with self._guard:
             if self._closed:
                 return
@@ -114,13 +119,17 @@ class Checkpointer:
                 if self._closed:
                     return
                 try:
-                    row = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-                except sqlite3.Error as exc:  # logged; the next round tries again
+                    _busy, pages, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                except sqlite3.Error as exc:  # logged; the next wake tries again
                     log.warning("wal checkpoint of %s failed: %s", self.path, exc)
                     continue
-                self._bulk = row[2]
-                self.by_thread += row[2]
-                self._tail_due = True
+                if copied < self._copied:  # the log started again since
+                    self._copied = 0
+                self.copies += 1
+                self.by_thread += copied - self._copied
+                self._copied = copied
+                if pages >= self.restart_pages:
+                    self._tail_due = True
         finally:
             conn.close()
 
