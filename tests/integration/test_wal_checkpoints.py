@@ -200,3 +200,35 @@ def test_a_process_killed_while_checkpointing_loses_no_acknowledged_write(
         assert count == top + 1  # every write up to the last one, once
     finally:
         conn.close()
+
+
+_WRITER = textwrap.dedent(
+    """
+    import sys
+    from sqlalchemy import text
+    from warroom.adapters.db import open_database
+    db = open_database(sys.argv[1])
+    base = int(sys.argv[2])
+    for x in range(base, base + 3_000):
+        with db.write.begin() as conn:
+            conn.execute(text("INSERT INTO t VALUES (:x, :pad)"), {"x": x, "pad": "p" * 500})
+    db.dispose()
+    """
+)
+
+
+def test_two_processes_checkpointing_one_file_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "w.db"
+    _open(path).dispose()
+    procs = [
+        subprocess.Popen([sys.executable, "-c", _WRITER, f"sqlite:///{path}", str(base)])
+        for base in (0, 10_000)
+    ]
+    for proc in procs:
+        assert proc.wait(120) == 0
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("SELECT count(DISTINCT x) FROM t").fetchone()[0] == 6_000
+    finally:
+        conn.close()
