@@ -61,6 +61,8 @@ def test_a_declaration_writes_its_rows_by_statement(
     # Nothing of the new incident can be in these tables before it: not read, not deleted.
     assert not [s for s in lower if s.startswith("delete from timers")]
     assert not [s for s in lower if s.startswith("delete from incident_services")]
+    assert not [s for s in lower if s.startswith("delete from incident_facts")]
+    assert len([s for s in lower if s.startswith("insert into incident_facts")]) == 1
     assert not [s for s in lower if s.startswith("select timers")]  # not even for the audit
     # The incident is inserted once and not selected back.
     assert len([s for s in lower if s.startswith("insert into incidents ")]) == 1

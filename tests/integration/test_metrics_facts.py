@@ -347,3 +347,28 @@ def test_facts_under_a_policy_without_cadences(database_url: str, standard: Poli
             assert normal(row) == expected(wr, number), f"INC-{number}"
     finally:
         wr.close()
+
+
+def test_an_incident_declared_and_changed_in_one_transaction_has_one_row_of_facts(
+    database_url: str, standard: Policy
+) -> None:
+    """Group commit (alert intake) runs several commands in one transaction and refreshes
+    the facts after each: the second refresh of a new incident must replace its row."""
+    clock = ManualClock(START)
+    wr = make_warroom(database_url, clock, without_checklists(standard))
+    try:
+        with wr.bus.uow_factory() as uow:
+            declared, _ = wr.bus.handle_in(
+                uow, c.DeclareIncident(title="Checkout fails", severity="sev3", by="alice")
+            )
+            ref = declared["ref"]
+            wr.bus.handle_in(uow, c.ChangeSeverity(ref=ref, severity="sev1", by="alice"))
+            wr.bus.handle_in(uow, c.ChangeStage(ref=ref, stage=Stage.IDENTIFIED, by="alice"))
+            uow.commit()
+        number = int(ref.split("-")[1])
+        rows = stored(wr)
+        assert list(rows) == [number]
+        assert rows[number]["severity"] == "sev1" and rows[number]["stage"] == "identified"
+        assert normal(rows[number]) == expected(wr, number)
+    finally:
+        wr.close()

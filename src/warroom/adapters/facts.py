@@ -238,8 +238,15 @@ def moved_by(changes: Iterable[Mapping[str, Any]]) -> set[int] | None:
     return moved
 
 
-def refresh(conn: Connection, policy: Policy, ids: Collection[int] | None = None) -> None:
-    """Recompute the facts of the incidents `ids` (all when None) from their full record."""
+def refresh(
+    conn: Connection,
+    policy: Policy,
+    ids: Collection[int] | None = None,
+    *,
+    new: Collection[int] = (),
+) -> None:
+    """Recompute the facts of the incidents `ids` (all when None) from their full record;
+    those in `new`, declared in this transaction, have none to delete."""
     if ids is None:
         conn.execute(delete(incident_facts))
         names, query = _facts(policy, some=False)
@@ -249,7 +256,8 @@ def refresh(conn: Connection, policy: Policy, ids: Collection[int] | None = None
         return
     gone, put = _statements(policy)
     chosen = {"ids": list(ids)}
-    conn.execute(gone, chosen)
+    if not set(ids) <= set(new):
+        conn.execute(gone, chosen)
     conn.execute(put, chosen)
 
 

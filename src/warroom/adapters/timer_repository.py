@@ -24,8 +24,9 @@ class TimerRepository:
 
     An incident's timers have keys that start with its reference and a colon
     (`clock_plans.clock_key`, `checklists.timer_key`). `fresh` names the incidents
-    declared in this transaction: none of their timers can be in the table yet, so reading
-    or deleting them is skipped (a declaration arms and cancels a dozen).
+    declared in this transaction: until a flush writes some, none of their timers can be in
+    the table, so reading or deleting them is skipped (a declaration arms and cancels a
+    dozen).
     """
 
     def __init__(self, session: Session, fresh: Callable[[], Collection[int]] = tuple) -> None:
@@ -39,6 +40,9 @@ class TimerRepository:
         # when the unit of work flushes, or before anything here locks or deletes timers.
         self._queued: dict[str, dict[str, Any]] = {}
         self._cancelled: set[str] = set()
+        # Incidents of `fresh` whose timers a flush has written: no longer absent from the
+        # table (group commit runs several commands, and flushes, in one transaction).
+        self._written: set[str] = set()
 
     def schedule(
         self,
@@ -79,6 +83,7 @@ class TimerRepository:
             new, rows = _split(rows, lambda row: self._is_fresh(row["key"].partition(":")[0]))
             if new:
                 self._insert_new(new)
+                self._written.update(row["key"].partition(":")[0] for row in new)
             if rows:
                 statement = _schedule_statement(self.session.get_bind().dialect.name)
                 self.session.execute(statement, rows[0] if len(rows) == 1 else rows)
@@ -100,7 +105,7 @@ class TimerRepository:
 
     def _is_fresh(self, ref: str) -> bool:
         fresh = self._fresh()
-        if not fresh or not ref.startswith("INC-"):
+        if not fresh or not ref.startswith("INC-") or ref in self._written:
             return False
         number = ref.removeprefix("INC-")
         return number.isdecimal() and int(number) in fresh

@@ -111,6 +111,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.oncall = OnCallRepository(self.session)
         self.audit = AuditLogRepository(self.session)
         self._changes = ChangeTracker(self.session, jsonable)
+        self._facts_written: set[int] = set()
         return super().__enter__()
 
     def audit_changes(self) -> list[dict[str, Any]]:
@@ -132,7 +133,11 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             # A projection recomputed from the record, after the command's audit row was
             # written: reading its rows before and after for the audit was wasted work.
             with untracked(self.session):
-                facts.refresh(self.session.connection(), policy, numbers)
+                # Declared here and not yet given facts: no row to delete. (Group
+                # commit refreshes one transaction's incidents again after each command.)
+                new = [n for n in self.incidents.added() if n not in self._facts_written]
+                facts.refresh(self.session.connection(), policy, numbers, new=new)
+                self._facts_written.update(numbers)
 
     def flush(self) -> None:
         self.incidents.flush_pending()
