@@ -73,12 +73,16 @@ class Checkpointer:
             self._wake_thread()
 
     def _finish(self) -> None:
+        if self._closed:
+            return
         try:
             if self._tail is None:
                 self._tail = _connect(self.path)
-            _busy, pages, copied = self._tail.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            busy, pages, copied = self._tail.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         except sqlite3.Error as exc:  # the write itself is committed; a later copy retries
             log.warning("wal checkpoint of %s failed: %s", self.path, exc)
+            return
+        if busy:  # another checkpoint under way (the thread's, another process's)
             return
         self.rounds += 1
         self.pages = pages
@@ -119,9 +123,11 @@ class Checkpointer:
                 if self._closed:
                     return
                 try:
-                    _busy, pages, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                    busy, pages, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
                 except sqlite3.Error as exc:  # logged; the next wake tries again
                     log.warning("wal checkpoint of %s failed: %s", self.path, exc)
+                    continue
+                if busy:  # another checkpoint under way: the next wake tries again
                     continue
                 if copied < self._copied:  # the log started again since
                     self._copied = 0
