@@ -206,10 +206,13 @@ class WriterQueue:
         waiting in line without holding up the loop. That transaction's BEGIN then uses it
         (and may raise `SlotBusy`); `drop_if_unused` gives it back if none began."""
         if not await self._lock.acquire_async(timeout=self.timeout):
-            raise sqlite3.OperationalError(
-                f"database is locked: no write slot within {self.timeout:.0f} s"
-            )
+            raise self._no_slot()
         self._taken.slot = True
+
+    def _no_slot(self) -> sqlite3.OperationalError:
+        return sqlite3.OperationalError(
+            f"database is locked: no write slot within {self.timeout:.0f} s"
+        )
 
     def drop_if_unused(self) -> None:
         if getattr(self._taken, "slot", False):
@@ -223,9 +226,7 @@ class WriterQueue:
             if getattr(self._taken, "slot", False):
                 self._taken.slot, ahead = False, True
             elif not self._lock.acquire(timeout=self.timeout):
-                raise sqlite3.OperationalError(
-                    f"database is locked: no write slot within {self.timeout:.0f} s"
-                )
+                raise self._no_slot()
             info[self.KEY] = True
         # Take the write lock at BEGIN: a deferred transaction that reads and then writes
         # fails at once with SQLITE_BUSY when another writer got there first.
